@@ -1,0 +1,1 @@
+"""Offramp: stopping people being drawn into serious and organised crime."""

@@ -1,0 +1,36 @@
+"""Role capabilities. Every service checks one before it writes."""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+
+from offramp.accounts.models import Role, User
+
+
+class Capability(StrEnum):
+    MAKE_REFERRAL = "make a referral"
+    SCREEN_REFERRALS = "screen referrals"
+    SEARCH_PEOPLE = "search for people"
+    VIEW_PEOPLE = "view people's records"
+    ASSESS = "record assessments"
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.PRACTITIONER: frozenset({Capability.MAKE_REFERRAL}),
+    Role.PANEL_MEMBER: frozenset({Capability.MAKE_REFERRAL}),
+    Role.COORDINATOR: frozenset(Capability),
+    Role.ANALYST: frozenset(),
+    Role.AUDITOR: frozenset(),
+    Role.ADMINISTRATOR: frozenset(),
+}
+
+
+def has_capability(user: User, capability: Capability) -> bool:
+    if not user.is_authenticated or not user.is_active or user.agency_id is None:
+        return False
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def require_capability(user: User, capability: Capability) -> None:
+    if not has_capability(user, capability):
+        raise PermissionDenied(f"Your role does not allow you to {capability.value}.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "offramp.accounts"
+    verbose_name = "Users and access"

@@ -1,0 +1,1 @@
+"""Pure-Python analysis engines over arrays and frames. No Django imports here."""

@@ -1,0 +1,46 @@
+"""The Offramp REST API: /api/v1/, OpenAPI document at /api/v1/openapi.json."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from offramp.transitions import IllegalTransition
+
+from . import assessments, people, referrals
+from .auth import api_auth
+
+api = NinjaAPI(
+    title="Offramp API",
+    version="1.0.0",
+    description=(
+        "People, referrals and assessments for a SOC Prevent partnership. Every call sees "
+        "exactly what the caller's role and agency allow in the pages. Authenticate with "
+        "`Authorization: Bearer <token>` (issue one with `offramp token create`) or a signed-in "
+        "session with its CSRF token."
+    ),
+    auth=api_auth(),
+    urls_namespace="api",
+    docs_url=None,
+)
+api.add_router("/people", people.router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/assessments", assessments.router)
+api.add_router("/framework", assessments.framework_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return api.create_response(
+        request, {"detail": "The request was refused", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or "Not allowed"}, status=403)
+
+
+@api.exception_handler(IllegalTransition)
+def illegal_transition(request: HttpRequest, error: IllegalTransition) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=409)

@@ -1,0 +1,94 @@
+from datetime import date
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from offramp.access.permissions import Capability, require_capability
+from offramp.access.scoping import people_visible_to
+from offramp.people.models import Person
+from offramp.people.selectors import agencies_knowing, person_search, person_timeline
+
+from .common import caller
+from .schemas import ErrorOut, EventOut, PersonMatchOut, PersonOut, PersonSummaryOut
+
+router = Router(tags=["people"])
+
+
+class SearchParams(Schema):
+    family_name: str
+    given_name: str = ""
+    date_of_birth: date | None = None
+
+
+def _summary(person: Person) -> PersonSummaryOut:
+    return PersonSummaryOut(
+        id=person.pk,
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        area=person.area,
+    )
+
+
+@router.get("/search", response={200: list[PersonMatchOut], 403: ErrorOut})
+def search_people(request: HttpRequest, params: Query[SearchParams]) -> list[PersonMatchOut]:
+    """People who may be the one described, strongest match first, each with its reasons."""
+    user = caller(request)
+    require_capability(user, Capability.SEARCH_PEOPLE)
+    matches = person_search(
+        user=user,
+        given_name=params.given_name[:100],
+        family_name=params.family_name[:100],
+        date_of_birth=params.date_of_birth,
+    )[:50]
+    return [
+        PersonMatchOut(
+            person=_summary(m.person),
+            score=m.score,
+            reasons=list(m.reasons),
+            known_to=agencies_knowing(m.person),
+        )
+        for m in matches
+    ]
+
+
+def _visible_person(request: HttpRequest, person_id: int) -> Person:
+    user = caller(request)
+    require_capability(user, Capability.VIEW_PEOPLE)
+    return get_object_or_404(
+        people_visible_to(user).prefetch_related("aliases", "identifiers__agency"), pk=person_id
+    )
+
+
+@router.get("/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut})
+def get_person(request: HttpRequest, person_id: int) -> PersonOut:
+    person = _visible_person(request, person_id)
+    return PersonOut(
+        **_summary(person).dict(),
+        middle_names=person.middle_names,
+        nationality=person.nationality,
+        linked_countries=list(person.linked_countries),
+        postcode_district=person.postcode_district,
+        sex=person.sex,
+        ethnicity=person.ethnicity,
+        aliases=[str(alias) for alias in person.aliases.all()],
+        known_to=agencies_knowing(person),
+    )
+
+
+@router.get("/{person_id}/timeline", response={200: list[EventOut], 403: ErrorOut, 404: ErrorOut})
+def get_timeline(request: HttpRequest, person_id: int) -> list[EventOut]:
+    person = _visible_person(request, person_id)
+    return [
+        EventOut(
+            id=event.pk,
+            code=event.code,
+            title=event.get_code_display(),
+            occurred_at=event.occurred_at,
+            actor=str(event.actor) if event.actor else None,
+            actor_agency=str(event.actor_agency) if event.actor_agency else None,
+            summary=event.summary,
+        )
+        for event in person_timeline(user=caller(request), person=person)[:500]
+    ]

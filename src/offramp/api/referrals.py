@@ -1,0 +1,110 @@
+from datetime import date
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema
+
+from offramp.access.permissions import Capability, require_capability
+from offramp.access.scoping import referral_details_visible_to
+from offramp.referrals.models import Referral
+from offramp.referrals.selectors import ReferralFilters, referral_list
+from offramp.referrals.services import ReferralRequest, referral_create
+
+from .common import caller
+from .schemas import (
+    AgencyOut,
+    ErrorOut,
+    ReferralIn,
+    ReferralOut,
+    ReferralStatusOut,
+    ValidationErrorOut,
+)
+
+router = Router(tags=["referrals"])
+
+
+class ListParams(Schema):
+    status: str = ""
+    agency_id: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def _status(referral: Referral) -> ReferralStatusOut:
+    return ReferralStatusOut(
+        id=referral.pk,
+        reference=referral.reference,
+        subject_given_name=referral.subject_given_name,
+        subject_family_name=referral.subject_family_name,
+        received_at=referral.received_at,
+        status=referral.status,
+        status_changed_at=referral.status_changed_at,
+    )
+
+
+def _full(referral: Referral) -> ReferralOut:
+    agency = referral.referring_agency
+    return ReferralOut(
+        **_status(referral).dict(),
+        person_id=referral.person_id,
+        referring_agency=AgencyOut(id=agency.pk, slug=agency.slug, name=agency.name, kind=agency.kind),
+        subject_date_of_birth=referral.subject_date_of_birth,
+        subject_area=referral.subject_area,
+        concern=referral.concern,
+        consent=referral.consent,
+        factor_ids=[f.factor_id for f in referral.factors.all()],
+        closure_reason=referral.closure_reason,
+    )
+
+
+def _shape(request: HttpRequest, referral: Referral) -> ReferralOut | ReferralStatusOut:
+    """A referrer sees only the status of their own referral; a coordinator sees it all."""
+    if referral_details_visible_to(caller(request), referral):
+        return _full(referral)
+    return _status(referral)
+
+
+@router.get("", response={200: list[ReferralOut | ReferralStatusOut], 403: ErrorOut})
+def list_referrals(request: HttpRequest, params: Query[ListParams]) -> list[ReferralOut | ReferralStatusOut]:
+    user = caller(request)
+    require_capability(user, Capability.MAKE_REFERRAL)
+    filters = ReferralFilters(
+        status=params.status,
+        agency_id=params.agency_id,
+        received_from=params.received_from,
+        received_to=params.received_to,
+    )
+    limit, offset = max(0, min(params.limit, 500)), max(0, params.offset)
+    referrals = referral_list(user=user, filters=filters).prefetch_related("factors")
+    return [_shape(request, r) for r in referrals[offset : offset + limit]]
+
+
+@router.post(
+    "",
+    response={201: ReferralOut | ReferralStatusOut, 403: ErrorOut, 422: ValidationErrorOut},
+)
+def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, ReferralOut | ReferralStatusOut]:
+    referral = referral_create(
+        referrer=caller(request),
+        request=ReferralRequest(
+            given_name=payload.given_name,
+            family_name=payload.family_name,
+            date_of_birth=payload.date_of_birth,
+            area=payload.area,
+            concern=payload.concern,
+            consent=payload.consent,
+            factor_ids=tuple(payload.factor_ids),
+            agency_slug=payload.agency,
+        ),
+    )
+    return 201, _shape(request, referral)
+
+
+@router.get("/{referral_id}", response={200: ReferralOut | ReferralStatusOut, 403: ErrorOut, 404: ErrorOut})
+def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut | ReferralStatusOut:
+    user = caller(request)
+    require_capability(user, Capability.MAKE_REFERRAL)
+    referral = get_object_or_404(referral_list(user=user), pk=referral_id)
+    return _shape(request, referral)

@@ -1,0 +1,1 @@
+"""Split settings: base, local (demo and development), test and production."""

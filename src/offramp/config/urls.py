@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from offramp.api.main import api
+
+admin.site.site_header = "Offramp administration"
+admin.site.site_title = "Offramp administration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("offramp.web.urls")),
+]

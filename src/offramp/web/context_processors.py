@@ -1,0 +1,30 @@
+"""The service navigation: what each role can reach from every page."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from offramp.access.permissions import Capability, has_capability
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = request.user
+    items: list[tuple[str, str]] = []
+    if user.is_authenticated:
+        items.append(("Home", reverse("web:dashboard")))
+        if has_capability(user, Capability.SCREEN_REFERRALS):
+            items.append(("Referrals", reverse("web:referral-list")))
+        elif has_capability(user, Capability.MAKE_REFERRAL):
+            items.append(("My referrals", reverse("web:referral-list")))
+        if has_capability(user, Capability.SEARCH_PEOPLE):
+            items.append(("Find a person", reverse("web:person-search")))
+        if has_capability(user, Capability.MAKE_REFERRAL):
+            items.append(("Make a referral", reverse("web:referral-create")))
+        if user.is_staff:
+            items.append(("Administration", reverse("admin:index")))
+    current = request.path
+    # The most specific item containing the current page is the active one.
+    prefixes = [url for _, url in items if current.startswith(url)]
+    active = max(prefixes, key=len, default=None)
+    nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
+    return {"service_navigation": nav, "area_name": settings.OFFRAMP_AREA_NAME}

@@ -1,0 +1,1 @@
+"""Page views: thin, they parse input, call services and selectors, and render."""
