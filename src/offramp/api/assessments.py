@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
@@ -78,7 +78,9 @@ def _visible(request: HttpRequest, assessment_id: int) -> Assessment:
     "/for-person/{person_id}",
     response={201: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
 )
-def start_assessment(request: HttpRequest, person_id: int, payload: AssessmentStartIn) -> tuple[int, AssessmentOut]:
+def start_assessment(
+    request: HttpRequest, person_id: int, payload: AssessmentStartIn
+) -> Status[AssessmentOut]:
     user = caller(request)
     require_capability(user, Capability.ASSESS)
     person = get_object_or_404(people_visible_to(user), pk=person_id)
@@ -87,7 +89,7 @@ def start_assessment(request: HttpRequest, person_id: int, payload: AssessmentSt
         if payload.referral_id is not None
         else None
     )
-    return 201, _out(assessment_start(person=person, actor=user, referral=referral))
+    return Status(201, _out(assessment_start(person=person, actor=user, referral=referral)))
 
 
 @router.get("/{assessment_id}", response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut})

@@ -17,6 +17,18 @@ class TokenAuth(HttpBearer):
         return api_token.user
 
 
+class SignedInSessionAuth(SessionAuth):
+    """The browser session, with Django's CSRF check for unsafe methods.
+
+    A caller with no session is simply not authenticated (401), rather than failing the CSRF
+    check (403) before anyone knows who they are.
+    """
+
+    def __call__(self, request: HttpRequest) -> User | None:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)  # type: ignore[no-any-return]
+
+
 def api_auth() -> list[object]:
-    # Session authentication keeps Django's CSRF check for unsafe methods.
-    return [TokenAuth(), SessionAuth(csrf=True)]
+    return [TokenAuth(), SignedInSessionAuth(csrf=True)]

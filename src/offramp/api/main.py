@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaValidationError
 
 from offramp.transitions import IllegalTransition
 
@@ -31,6 +32,18 @@ api.add_router("/framework", assessments.framework_router)
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
     errors = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+    return api.create_response(
+        request, {"detail": "The request was refused", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_error(request: HttpRequest, error: SchemaValidationError) -> HttpResponse:
+    """Input the schema refuses gets the same 422 shape as the services' refusals."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query")]
+        errors.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "Invalid")))
     return api.create_response(
         request, {"detail": "The request was refused", "errors": errors}, status=422
     )

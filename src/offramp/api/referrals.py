@@ -2,7 +2,7 @@ from datetime import date
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import referral_details_visible_to
@@ -24,12 +24,12 @@ router = Router(tags=["referrals"])
 
 
 class ListParams(Schema):
-    status: str = ""
-    agency_id: int | None = None
+    status: str = Field("", pattern="^[a-z_]*$", max_length=20)
+    agency_id: int | None = Field(None, ge=1, le=2**63 - 1)
     received_from: date | None = None
     received_to: date | None = None
-    limit: int = 100
-    offset: int = 0
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def _status(referral: Referral) -> ReferralStatusOut:
@@ -76,16 +76,17 @@ def list_referrals(request: HttpRequest, params: Query[ListParams]) -> list[Refe
         received_from=params.received_from,
         received_to=params.received_to,
     )
-    limit, offset = max(0, min(params.limit, 500)), max(0, params.offset)
     referrals = referral_list(user=user, filters=filters).prefetch_related("factors")
-    return [_shape(request, r) for r in referrals[offset : offset + limit]]
+    return [_shape(request, r) for r in referrals[params.offset : params.offset + params.limit]]
 
 
 @router.post(
     "",
     response={201: ReferralOut | ReferralStatusOut, 403: ErrorOut, 422: ValidationErrorOut},
 )
-def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, ReferralOut | ReferralStatusOut]:
+def create_referral(
+    request: HttpRequest, payload: ReferralIn
+) -> Status[ReferralOut | ReferralStatusOut]:
     referral = referral_create(
         referrer=caller(request),
         request=ReferralRequest(
@@ -99,7 +100,7 @@ def create_referral(request: HttpRequest, payload: ReferralIn) -> tuple[int, Ref
             agency_slug=payload.agency,
         ),
     )
-    return 201, _shape(request, referral)
+    return Status(201, _shape(request, referral))
 
 
 @router.get("/{referral_id}", response={200: ReferralOut | ReferralStatusOut, 403: ErrorOut, 404: ErrorOut})

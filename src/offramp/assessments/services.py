@@ -15,6 +15,7 @@ from offramp.audit.services import event_record
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
 from offramp.referrals.services import referral_mark_assessed, referral_mark_in_assessment
+from offramp.text import null_character_errors
 from offramp.transitions import IllegalTransition
 
 from .framework import current_framework
@@ -100,6 +101,8 @@ def _entry_errors(entry: FactorEntry, prefix: str, known_agencies: set[int]) -> 
     for name, value in (("evidence", entry.evidence), ("note", entry.note)):
         if len(value) > 2000:
             errors[f"{prefix}{name}"] = f"The {name} must be 2000 characters or fewer"
+    texts = {f"{prefix}evidence": entry.evidence, f"{prefix}note": entry.note}
+    errors.update(null_character_errors(texts))
     return errors
 
 
@@ -159,9 +162,13 @@ def assessment_record_summary(
         errors["overall_concern"] = "Select your overall judgement"
     if not summary.summary.strip():
         errors["summary"] = "Write a summary of your judgement"
-    for name in ("protective_factors", "summary", "changes_note"):
-        if len(getattr(summary, name)) > 4000:
+    texts = {
+        name: getattr(summary, name) for name in ("protective_factors", "summary", "changes_note")
+    }
+    for name, value in texts.items():
+        if len(value) > 4000:
             errors[name] = "This must be 4000 characters or fewer"
+    errors.update(null_character_errors(texts))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

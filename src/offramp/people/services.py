@@ -10,6 +10,7 @@ from django.utils import timezone
 from offramp.accounts.models import User
 from offramp.audit.models import EventCode
 from offramp.audit.services import event_record
+from offramp.text import null_character_errors
 
 from .models import Ethnicity, Person, Sex
 
@@ -43,6 +44,16 @@ def validate_person_details(details: PersonDetails) -> None:
         errors["given_name"] = "Enter the person's first name"
     if not details.family_name.strip():
         errors["family_name"] = "Enter the person's last name"
+    errors.update(
+        null_character_errors(
+            {
+                "given_name": details.given_name,
+                "family_name": details.family_name,
+                "middle_names": details.middle_names,
+                "area": details.area,
+            }
+        )
+    )
     limits = {"given_name": 100, "family_name": 100, "middle_names": 200, "area": 100}
     for field, limit in limits.items():
         if len(getattr(details, field)) > limit:

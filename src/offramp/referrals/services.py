@@ -1,5 +1,6 @@
 """Making and moving referrals. Each write is one transaction with its timeline event."""
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -15,6 +16,7 @@ from offramp.audit.models import Event, EventCode
 from offramp.audit.services import event_record
 from offramp.people.models import Person
 from offramp.people.services import PersonDetails, person_create, validate_person_details
+from offramp.text import null_character_errors
 from offramp.transitions import check_transition
 
 from .models import ClosureReason, ConsentStatus, Referral, ReferralFactor, ReferralStatus
@@ -40,6 +42,7 @@ def _validate(request: ReferralRequest, referrer: User) -> Agency:
         errors["concern"] = "Describe what worries you about this person"
     elif len(request.concern) > CONCERN_MAX_LENGTH:
         errors["concern"] = f"What worries you must be {CONCERN_MAX_LENGTH} characters or fewer"
+    errors.update(null_character_errors({"concern": request.concern}))
     if request.consent not in ConsentStatus.values:
         errors["consent"] = "Select whether the person has consented to this referral"
     known = {factor.id for factor in current_framework().factors}
@@ -86,7 +89,7 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
     with transaction.atomic():
         person = person_create(actor=referrer, details=details)
         referral = Referral.objects.create(
-            reference=f"pending-{timezone.now().timestamp()}",
+            reference=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced once the id is known
             person=person,
             referring_agency=referrer.agency,
             referrer=referrer,

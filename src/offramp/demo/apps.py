@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "offramp.demo"
+    verbose_name = "Synthetic demo area"

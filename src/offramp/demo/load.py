@@ -1,0 +1,404 @@
+"""Loading a synthetic area into the database, as a partnership would hold it.
+
+Only people already known to an agency (a referral, an offence, a care episode, a youth
+offending order, a prison release or a group membership) enter the person index; the rest of
+the generated population exists only in the partner extracts. The whole load is one
+transaction: it either all lands or nothing does.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+
+from offramp.accounts.models import Role, User
+from offramp.agencies.models import Agency, AgencyKind
+from offramp.analysis.names import name_sound, normalise_name
+from offramp.assessments.framework import current_framework
+from offramp.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    FactorJudgement,
+    Judgement,
+    OverallConcern,
+)
+from offramp.audit.models import Event, EventCode
+from offramp.people.models import AgencyIdentifier, Person
+from offramp.referrals.models import (
+    ClosureReason,
+    Referral,
+    ReferralFactor,
+    ReferralStatus,
+)
+
+from .synth import SyntheticArea
+
+Progress = Callable[[str, int, int], None]
+
+DEMO_PASSWORD = "hartmoor-demo-2026"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: Role
+    agency_kind: AgencyKind
+    first_name: str
+    last_name: str
+    job_title: str
+
+
+DEMO_ACCOUNTS = (
+    DemoAccount("coordinator", Role.COORDINATOR, AgencyKind.COMMUNITY_SAFETY, "Priya", "Shah",
+                "SOC Prevent coordinator"),
+    DemoAccount("dsl", Role.PRACTITIONER, AgencyKind.SCHOOL, "Tom", "Baker",
+                "Designated safeguarding lead"),
+    DemoAccount("health", Role.PANEL_MEMBER, AgencyKind.HEALTH, "Ruth", "Evans",
+                "Safeguarding nurse, panel member"),
+    DemoAccount("analyst", Role.ANALYST, AgencyKind.POLICE, "Sam", "Lee", "Intelligence analyst"),
+    DemoAccount("auditor", Role.AUDITOR, AgencyKind.COMMUNITY_SAFETY, "Alan", "Price",
+                "Data protection officer"),
+    DemoAccount("admin", Role.ADMINISTRATOR, AgencyKind.COMMUNITY_SAFETY, "Ada", "Jones",
+                "System administrator"),
+)
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    agencies: int
+    people: int
+    identifiers: int
+    referrals: int
+    assessments: int
+    accounts: tuple[DemoAccount, ...]
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _aware(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _load_agencies(area: SyntheticArea) -> dict[str, Agency]:
+    agencies = [
+        Agency(slug=row.agency_id, name=row.name, kind=row.kind)
+        for row in area.agencies.itertuples(index=False)
+    ]
+    Agency.objects.bulk_create(agencies, batch_size=BATCH)
+    return {a.slug: a for a in Agency.objects.all()}
+
+
+def _first_of_kind(agencies: dict[str, Agency], kind: AgencyKind) -> Agency:
+    return next(a for a in sorted(agencies.values(), key=lambda a: a.slug) if a.kind == kind)
+
+
+def _load_accounts(agencies: dict[str, Agency]) -> dict[str, User]:
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user = User(
+            username=account.username,
+            first_name=account.first_name,
+            last_name=account.last_name,
+            job_title=account.job_title,
+            role=account.role,
+            agency=_first_of_kind(agencies, account.agency_kind),
+            is_staff=account.role == Role.ADMINISTRATOR,
+            is_superuser=account.role == Role.ADMINISTRATOR,
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        users[account.username] = user
+    return users
+
+
+def _referrers(agencies: dict[str, Agency], dsl: User) -> dict[str, User]:
+    """One practitioner account per agency to stand as the referrer of seeded referrals.
+
+    They cannot sign in; the demo school's referrals are attributed to the demo DSL so that
+    account has referrals to follow.
+    """
+    referrers = {dsl.agency.slug: dsl} if dsl.agency else {}
+    for slug, agency in agencies.items():
+        if slug in referrers:
+            continue
+        user = User(
+            username=f"referrer-{slug}"[:150],
+            first_name="Referrer",
+            last_name=agency.name[:150],
+            role=Role.PRACTITIONER,
+            agency=agency,
+            is_active=False,
+        )
+        user.set_unusable_password()
+        referrers[slug] = user
+    User.objects.bulk_create([u for u in referrers.values() if u.pk is None], batch_size=BATCH)
+    return {u.agency.slug: u for u in User.objects.filter(role=Role.PRACTITIONER) if u.agency} | {
+        dsl.agency.slug: dsl  # type: ignore[union-attr]
+    }
+
+
+def known_person_ids(area: SyntheticArea) -> set[int]:
+    frames: Iterable[pd.DataFrame] = (
+        area.referrals_seed,
+        area.offences,
+        area.care_episodes,
+        area.youth_offending,
+        area.prison_releases,
+        area.memberships,
+        area.case_studies,
+    )
+    known: set[int] = set()
+    for frame in frames:
+        known.update(int(pid) for pid in frame["person_id"].unique())
+    return known
+
+
+def _load_people(area: SyntheticArea, agencies: dict[str, Agency], known: set[int]) -> dict[int, Person]:
+    police = _first_of_kind(agencies, AgencyKind.POLICE)
+    people = area.people[area.people["person_id"].isin(known)]
+    creator = _creating_agency(area, agencies, police)
+    rows = []
+    for row in people.itertuples(index=False):
+        countries = [c for c in str(row.linked_countries or "").split(";") if c]
+        rows.append(
+            Person(
+                given_name=row.given_name,
+                middle_names=row.middle_name or "",
+                family_name=row.family_name,
+                date_of_birth=_as_date(row.date_of_birth),
+                sex=row.sex,
+                ethnicity=row.ethnicity,
+                nationality=row.nationality or "",
+                linked_countries=countries,
+                area=row.ward,
+                postcode_district=str(row.postcode).split(" ")[0],
+                created_by_agency=creator.get(int(row.person_id), police),
+                given_name_key=normalise_name(row.given_name),
+                family_name_key=normalise_name(row.family_name),
+                family_name_sound=name_sound(row.family_name),
+            )
+        )
+    created = Person.objects.bulk_create(rows, batch_size=BATCH)
+    return {int(pid): person for pid, person in zip(people["person_id"], created, strict=True)}
+
+
+def _creating_agency(area: SyntheticArea, agencies: dict[str, Agency], police: Agency) -> dict[int, Agency]:
+    """The agency that first recorded each person: the referrer if referred, else police."""
+    first = area.referrals_seed.sort_values("referred_on").drop_duplicates("person_id")
+    return {int(r.person_id): agencies.get(r.referring_agency_id, police) for r in first.itertuples()}
+
+
+def _load_identifiers(area: SyntheticArea, agencies: dict[str, Agency], people: dict[int, Person]) -> int:
+    frame = area.identifiers[area.identifiers["person_id"].isin(people.keys())]
+    rows = [
+        AgencyIdentifier(
+            person=people[int(r.person_id)],
+            agency=agencies[r.agency_id],
+            identifier_type=r.identifier_type,
+            value=r.value,
+        )
+        for r in frame.itertuples(index=False)
+        if r.agency_id in agencies
+    ]
+    AgencyIdentifier.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return len(rows)
+
+
+STAGE_STATUS = {
+    "new": ReferralStatus.RECEIVED,
+    "screening": ReferralStatus.SCREENING,
+    "assessed": ReferralStatus.ASSESSED,
+    "closed": ReferralStatus.CLOSED,
+}
+
+
+def _load_referrals(
+    area: SyntheticArea,
+    agencies: dict[str, Agency],
+    people: dict[int, Person],
+    referrers: dict[str, User],
+) -> list[tuple[Referral, str]]:
+    seeds = area.referrals_seed.sort_values(["referred_on", "person_id"]).reset_index(drop=True)
+    known_factors = {f.id for f in current_framework().factors}
+    referrals, factor_lists = [], []
+    for index, seed in enumerate(seeds.itertuples(index=False), start=1):
+        person = people[int(seed.person_id)]
+        received = _as_date(seed.referred_on) or timezone.localdate()
+        status = STAGE_STATUS[seed.stage]
+        referrals.append(
+            Referral(
+                reference=f"R{received:%y}-{index:06d}",
+                person=person,
+                referring_agency=agencies[seed.referring_agency_id],
+                referrer=referrers[seed.referring_agency_id],
+                received_at=_aware(received),
+                subject_given_name=person.given_name,
+                subject_family_name=person.family_name,
+                subject_date_of_birth=person.date_of_birth,
+                subject_area=person.area,
+                concern=seed.concern,
+                consent=seed.consent,
+                status=status,
+                status_changed_at=_aware(received, 15),
+                closure_reason=ClosureReason.NO_FURTHER_ACTION if status == ReferralStatus.CLOSED else "",
+            )
+        )
+        factor_lists.append([f for f in str(seed.factor_ids or "").split(";") if f in known_factors])
+    created = Referral.objects.bulk_create(referrals, batch_size=BATCH)
+    ReferralFactor.objects.bulk_create(
+        [ReferralFactor(referral=r, factor_id=f) for r, fs in zip(created, factor_lists, strict=True) for f in fs],
+        batch_size=BATCH,
+    )
+    return [(r, seed) for r, seed in zip(created, seeds["stage"], strict=True)]
+
+
+def _load_assessments(
+    area: SyntheticArea,
+    agencies: dict[str, Agency],
+    referrals: list[tuple[Referral, str]],
+    coordinator: User,
+    synthetic_id_of: dict[int, int],
+) -> list[Assessment]:
+    framework = current_framework()
+    evidence = area.factor_evidence.groupby("person_id")
+    assessed = [r for r, stage in referrals if stage == "assessed"]
+    assessments = Assessment.objects.bulk_create(
+        [
+            Assessment(
+                person=r.person,
+                referral=r,
+                framework_version=framework.version,
+                assessor=coordinator,
+                agency=coordinator.agency,
+                status=AssessmentStatus.COMPLETED,
+                started_at=r.status_changed_at,
+                completed_at=r.status_changed_at,
+                summary="Assessed at screening from partner information (synthetic demo data).",
+                overall_concern=OverallConcern.SOME_CONCERN,
+            )
+            for r in assessed
+        ],
+        batch_size=BATCH,
+    )
+    judgements = []
+    for assessment in assessments:
+        source_id = synthetic_id_of[assessment.person_id]
+        recorded = {}
+        if source_id in evidence.groups:
+            recorded = {row.factor_id: row for row in evidence.get_group(source_id).itertuples()}
+        for factor in framework.factors:
+            row = recorded.get(factor.id)
+            judgements.append(
+                FactorJudgement(
+                    assessment=assessment,
+                    factor_id=factor.id,
+                    judgement=row.status if row is not None else Judgement.NOT_KNOWN,
+                    evidence=row.evidence if row is not None else "",
+                    source_agency=agencies.get(row.source_agency_id) if row is not None else None,
+                    evidence_date=_as_date(row.observed_on) if row is not None else None,
+                )
+            )
+    FactorJudgement.objects.bulk_create(judgements, batch_size=BATCH)
+    return assessments
+
+
+def _events(
+    people: dict[int, Person], referrals: list[tuple[Referral, str]], assessments: list[Assessment]
+) -> None:
+    """The timeline each loaded record would have had, in the order it would have happened."""
+    events = [
+        Event(
+            person=person,
+            code=EventCode.PERSON_CREATED,
+            occurred_at=person.created_at or timezone.now(),
+            actor_agency=person.created_by_agency,
+            summary=f"Record created by {person.created_by_agency} (synthetic demo import)",
+            object_type="person",
+            object_id=person.pk,
+        )
+        for person in people.values()
+    ]
+    for referral, _stage in referrals:
+        events.append(
+            Event(
+                person=referral.person,
+                code=EventCode.REFERRAL_RECEIVED,
+                occurred_at=referral.received_at,
+                actor=referral.referrer,
+                actor_agency=referral.referring_agency,
+                summary=f"Referral {referral.reference} received from {referral.referring_agency}",
+                object_type="referral",
+                object_id=referral.pk,
+            )
+        )
+        if referral.status == ReferralStatus.CLOSED:
+            events.append(
+                Event(
+                    person=referral.person,
+                    code=EventCode.REFERRAL_CLOSED,
+                    occurred_at=referral.status_changed_at,
+                    summary=f"Referral {referral.reference} closed: No further action",
+                    object_type="referral",
+                    object_id=referral.pk,
+                )
+            )
+    for assessment in assessments:
+        events.append(
+            Event(
+                person=assessment.person,
+                code=EventCode.ASSESSMENT_COMPLETED,
+                occurred_at=assessment.completed_at or assessment.started_at,
+                actor=assessment.assessor,
+                actor_agency=assessment.agency,
+                summary=f"Assessment completed: {assessment.get_overall_concern_display()}",
+                object_type="assessment",
+                object_id=assessment.pk,
+            )
+        )
+    Event.objects.bulk_create(events, batch_size=BATCH)
+
+
+def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:
+    """Loads a generated area into an empty database, all or nothing."""
+    if Agency.objects.exists() or Person.objects.exists():
+        raise ValueError("The database already holds agencies or people; load the demo into an empty one")
+    stages = 6
+    with transaction.atomic():
+        agencies = _load_agencies(area)
+        progress("agencies and accounts", 1, stages)
+        accounts = _load_accounts(agencies)
+        referrers = _referrers(agencies, accounts["dsl"])
+        known = known_person_ids(area)
+        people = _load_people(area, agencies, known)
+        progress("people", 2, stages)
+        identifiers = _load_identifiers(area, agencies, people)
+        progress("identifiers", 3, stages)
+        referrals = _load_referrals(area, agencies, people, referrers)
+        progress("referrals", 4, stages)
+        synthetic_id_of = {person.pk: pid for pid, person in people.items()}
+        assessments = _load_assessments(
+            area, agencies, referrals, accounts["coordinator"], synthetic_id_of
+        )
+        progress("assessments", 5, stages)
+        _events(people, referrals, assessments)
+        progress("timelines", 6, stages)
+    return LoadSummary(
+        agencies=len(agencies),
+        people=len(people),
+        identifiers=identifiers,
+        referrals=len(referrals),
+        assessments=len(assessments),
+        accounts=DEMO_ACCOUNTS,
+    )
