@@ -31,7 +31,12 @@ def agencies(db: None) -> dict[str, Agency]:
 
 def _user(username: str, agency: Agency, role: Role, first: str, last: str) -> User:
     user = User.objects.create_user(
-        username=username, password=PASSWORD, agency=agency, role=role, first_name=first, last_name=last
+        username=username,
+        password=PASSWORD,
+        agency=agency,
+        role=role,
+        first_name=first,
+        last_name=last,
     )
     return user
 
@@ -101,7 +106,9 @@ def dsl_referral(school_dsl: User) -> Referral:
 def other_referral(other_dsl: User) -> Referral:
     return referral_create(
         referrer=other_dsl,
-        request=referral_request(given_name="Paige", family_name="Morris", date_of_birth=datetime.date(2008, 1, 3)),
+        request=referral_request(
+            given_name="Paige", family_name="Morris", date_of_birth=datetime.date(2008, 1, 3)
+        ),
     )
 
 

@@ -19,6 +19,4 @@ def check_transition(
 ) -> None:
     if target not in allowed.get(current, frozenset()):
         current_label = choices(current).label
-        raise IllegalTransition(
-            f"{what} cannot move from '{current_label}' to '{target.label}'."
-        )
+        raise IllegalTransition(f"{what} cannot move from '{current_label}' to '{target.label}'.")

@@ -77,7 +77,11 @@ def test_a_whole_assessment_records_framework_version_factors_and_moves_the_refe
     dsl_referral.refresh_from_db()
     assert dsl_referral.status == ReferralStatus.ASSESSED
     codes = set(Event.objects.filter(person=dsl_referral.person).values_list("code", flat=True))
-    assert {EventCode.ASSESSMENT_STARTED, EventCode.FACTORS_RECORDED, EventCode.ASSESSMENT_COMPLETED} <= codes
+    assert {
+        EventCode.ASSESSMENT_STARTED,
+        EventCode.FACTORS_RECORDED,
+        EventCode.ASSESSMENT_COMPLETED,
+    } <= codes
 
 
 def test_present_or_possible_needs_evidence_source_and_date(dsl_referral, coordinator):
@@ -96,7 +100,9 @@ def test_present_or_possible_needs_evidence_source_and_date(dsl_referral, coordi
     assert FactorJudgement.objects.count() == 0
 
 
-def test_evidence_dated_in_the_future_and_unknown_factors_are_refused(dsl_referral, coordinator, agencies):
+def test_evidence_dated_in_the_future_and_unknown_factors_are_refused(
+    dsl_referral, coordinator, agencies
+):
     assessment = assessment_start(person=dsl_referral.person, actor=coordinator)
     with pytest.raises(ValidationError) as refused:
         assessment_record_factors(
@@ -121,8 +127,11 @@ def test_evidence_dated_in_the_future_and_unknown_factors_are_refused(dsl_referr
 
 def test_the_task_list_follows_categories(dsl_referral, coordinator, agencies):
     assessment = assessment_start(person=dsl_referral.person, actor=coordinator)
-    criminality = [f for f in _all_factors(agencies["police"].pk, set()) if f.factor_id in
-                   {f.id for f in current_framework().factors_in("criminality")}]
+    criminality = [
+        f
+        for f in _all_factors(agencies["police"].pk, set())
+        if f.factor_id in {f.id for f in current_framework().factors_in("criminality")}
+    ]
     assessment_record_factors(assessment=assessment, actor=coordinator, entries=criminality[:1])
     statuses = {task.category.id: task.status for task in assessment_task_list(assessment)}
     assert statuses["criminality"] == TaskStatus.IN_PROGRESS
@@ -167,10 +176,14 @@ def test_changes_since_the_previous_assessment_are_listed(dsl_referral, coordina
         entries=_all_factors(agencies["police"].pk, {"gang_involvement", "associates"}),
     )
     changes = assessment_changes(second)
-    assert [(c.factor.id, c.before, c.after) for c in changes] == [("associates", "Not known", "Present")]
+    assert [(c.factor.id, c.before, c.after) for c in changes] == [
+        ("associates", "Not known", "Present")
+    ]
 
 
-def test_practitioners_and_panel_members_cannot_assess(dsl_referral, school_dsl, health_panel_member):
+def test_practitioners_and_panel_members_cannot_assess(
+    dsl_referral, school_dsl, health_panel_member
+):
     for user in (school_dsl, health_panel_member):
         with pytest.raises(PermissionDenied):
             assessment_start(person=dsl_referral.person, actor=user)
@@ -181,6 +194,16 @@ def test_events_must_be_written_inside_the_changes_transaction(dsl_referral, coo
     from offramp.audit.services import event_record
 
     with pytest.raises(RuntimeError, match="transaction of the change"):
-        event_record(person=dsl_referral.person, code=EventCode.PERSON_UPDATED, actor=coordinator, summary="x")
+        event_record(
+            person=dsl_referral.person,
+            code=EventCode.PERSON_UPDATED,
+            actor=coordinator,
+            summary="x",
+        )
     with transaction.atomic():
-        event_record(person=dsl_referral.person, code=EventCode.PERSON_UPDATED, actor=coordinator, summary="x")
+        event_record(
+            person=dsl_referral.person,
+            code=EventCode.PERSON_UPDATED,
+            actor=coordinator,
+            summary="x",
+        )

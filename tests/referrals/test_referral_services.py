@@ -44,9 +44,17 @@ def test_a_referral_creates_the_person_the_referral_and_their_timeline(school_ds
         ({"concern": "x" * 4001}, "concern", "What worries you must be 4000 characters or fewer"),
         ({"given_name": "x" * 101}, "given_name", "Given name must be 100 characters or fewer"),
         ({"agency_slug": "no-such-agency"}, "agency", "Unknown agency 'no-such-agency'"),
-        ({"agency_slug": "police"}, "agency", "You can only refer on behalf of your own agency, not 'police'"),
+        (
+            {"agency_slug": "police"},
+            "agency",
+            "You can only refer on behalf of your own agency, not 'police'",
+        ),
         ({"factor_ids": ("made_up",)}, "factor_ids", "Unknown framework factor: made_up"),
-        ({"consent": "maybe"}, "consent", "Select whether the person has consented to this referral"),
+        (
+            {"consent": "maybe"},
+            "consent",
+            "Select whether the person has consented to this referral",
+        ),
     ],
 )
 def test_bad_referrals_are_refused_with_a_specific_message_and_nothing_saved(
@@ -79,7 +87,9 @@ def test_screening_then_closing_walks_the_states_and_records_events(dsl_referral
     assert {EventCode.REFERRAL_SCREENING_STARTED, EventCode.REFERRAL_CLOSED} <= codes
 
 
-def test_illegal_transitions_are_refused_and_leave_the_referral_unchanged(dsl_referral, coordinator):
+def test_illegal_transitions_are_refused_and_leave_the_referral_unchanged(
+    dsl_referral, coordinator
+):
     referral_close(referral=dsl_referral, actor=coordinator, reason=ClosureReason.NO_FURTHER_ACTION)
     events_before = Event.objects.count()
 

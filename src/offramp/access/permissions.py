@@ -5,6 +5,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 
 from offramp.accounts.models import Role, User
+from offramp.agencies.models import Agency
 
 
 class Capability(StrEnum):
@@ -29,6 +30,13 @@ def has_capability(user: User, capability: Capability) -> bool:
     if not user.is_authenticated or not user.is_active or user.agency_id is None:
         return False
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def acting_agency(user: User) -> Agency:
+    """The agency a user acts for; every write is attributed to one."""
+    if user.agency is None:
+        raise PermissionDenied("Your account is not attached to an agency.")
+    return user.agency
 
 
 def require_capability(user: User, capability: Capability) -> None:

@@ -9,11 +9,11 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
     list_filter = ["role", "agency", "is_active"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Offramp", {"fields": ("agency", "role", "job_title")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
+        *(DjangoUserAdmin.add_fieldsets or ()),
         ("Offramp", {"fields": ("first_name", "last_name", "agency", "role", "job_title")}),
     )
 

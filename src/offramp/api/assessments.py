@@ -76,7 +76,13 @@ def _visible(request: HttpRequest, assessment_id: int) -> Assessment:
 
 @router.post(
     "/for-person/{person_id}",
-    response={201: AssessmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut},
+    response={
+        201: AssessmentOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+    },
 )
 def start_assessment(
     request: HttpRequest, person_id: int, payload: AssessmentStartIn
@@ -103,14 +109,20 @@ def record_factor(
 ) -> AssessmentOut:
     assessment = _visible(request, assessment_id)
     entry = FactorEntry(factor_id=factor_id, **payload.dict())
-    return _out(assessment_record_factors(assessment=assessment, actor=caller(request), entries=[entry]))
+    return _out(
+        assessment_record_factors(assessment=assessment, actor=caller(request), entries=[entry])
+    )
 
 
 @router.put("/{assessment_id}/summary", response=WRITE_RESPONSES)
-def record_summary(request: HttpRequest, assessment_id: int, payload: AssessmentSummaryIn) -> AssessmentOut:
+def record_summary(
+    request: HttpRequest, assessment_id: int, payload: AssessmentSummaryIn
+) -> AssessmentOut:
     assessment = _visible(request, assessment_id)
     summary = AssessmentSummary(**payload.dict())
-    return _out(assessment_record_summary(assessment=assessment, actor=caller(request), summary=summary))
+    return _out(
+        assessment_record_summary(assessment=assessment, actor=caller(request), summary=summary)
+    )
 
 
 @router.post("/{assessment_id}/complete", response=WRITE_RESPONSES)
@@ -125,7 +137,10 @@ def get_framework(request: HttpRequest) -> FrameworkOut:
     framework = current_framework()
     return FrameworkOut(
         version=framework.version,
-        categories=[CategoryOut(id=c.id, name=c.name, description=c.description) for c in framework.categories],
+        categories=[
+            CategoryOut(id=c.id, name=c.name, description=c.description)
+            for c in framework.categories
+        ],
         factors=[
             FactorOut(
                 id=f.id,

@@ -27,8 +27,8 @@ class SignedInSessionAuth(SessionAuth):
     def __call__(self, request: HttpRequest) -> User | None:
         if not request.user.is_authenticated:
             return None
-        return super().__call__(request)  # type: ignore[no-any-return]
+        return super().__call__(request)
 
 
-def api_auth() -> list[object]:
+def api_auth() -> list[HttpBearer | SessionAuth]:
     return [TokenAuth(), SignedInSessionAuth(csrf=True)]

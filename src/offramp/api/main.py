@@ -42,8 +42,12 @@ def schema_error(request: HttpRequest, error: SchemaValidationError) -> HttpResp
     """Input the schema refuses gets the same 422 shape as the services' refusals."""
     errors: dict[str, list[str]] = {}
     for item in error.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query")]
-        errors.setdefault(".".join(location) or "__all__", []).append(str(item.get("msg", "Invalid")))
+        location = [
+            str(part) for part in item.get("loc", ()) if part not in ("body", "payload", "query")
+        ]
+        errors.setdefault(".".join(location) or "__all__", []).append(
+            str(item.get("msg", "Invalid"))
+        )
     return api.create_response(
         request, {"detail": "The request was refused", "errors": errors}, status=422
     )

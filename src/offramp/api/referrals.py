@@ -49,7 +49,9 @@ def _full(referral: Referral) -> ReferralOut:
     return ReferralOut(
         **_status(referral).dict(),
         person_id=referral.person_id,
-        referring_agency=AgencyOut(id=agency.pk, slug=agency.slug, name=agency.name, kind=agency.kind),
+        referring_agency=AgencyOut(
+            id=agency.pk, slug=agency.slug, name=agency.name, kind=agency.kind
+        ),
         subject_date_of_birth=referral.subject_date_of_birth,
         subject_area=referral.subject_area,
         concern=referral.concern,
@@ -67,7 +69,9 @@ def _shape(request: HttpRequest, referral: Referral) -> ReferralOut | ReferralSt
 
 
 @router.get("", response={200: list[ReferralOut | ReferralStatusOut], 403: ErrorOut})
-def list_referrals(request: HttpRequest, params: Query[ListParams]) -> list[ReferralOut | ReferralStatusOut]:
+def list_referrals(
+    request: HttpRequest, params: Query[ListParams]
+) -> list[ReferralOut | ReferralStatusOut]:
     user = caller(request)
     require_capability(user, Capability.MAKE_REFERRAL)
     filters = ReferralFilters(
@@ -103,7 +107,9 @@ def create_referral(
     return Status(201, _shape(request, referral))
 
 
-@router.get("/{referral_id}", response={200: ReferralOut | ReferralStatusOut, 403: ErrorOut, 404: ErrorOut})
+@router.get(
+    "/{referral_id}", response={200: ReferralOut | ReferralStatusOut, 403: ErrorOut, 404: ErrorOut}
+)
 def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut | ReferralStatusOut:
     user = caller(request)
     require_capability(user, Capability.MAKE_REFERRAL)

@@ -31,7 +31,9 @@ class OverallConcern(models.TextChoices):
 
 
 class Assessment(models.Model):
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="assessments")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="assessments"
+    )
     referral = models.ForeignKey(
         "referrals.Referral",
         on_delete=models.PROTECT,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import Capability, acting_agency, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.audit.models import EventCode
@@ -47,7 +47,9 @@ class AssessmentSummary:
     changes_note: str = ""
 
 
-def assessment_start(*, person: Person, actor: User, referral: Referral | None = None) -> Assessment:
+def assessment_start(
+    *, person: Person, actor: User, referral: Referral | None = None
+) -> Assessment:
     require_capability(actor, Capability.ASSESS)
     if referral is not None and referral.person_id != person.pk:
         raise ValidationError({"referral": "The referral is about a different person"})
@@ -62,7 +64,7 @@ def assessment_start(*, person: Person, actor: User, referral: Referral | None =
             referral=referral,
             framework_version=current_framework().version,
             assessor=actor,
-            agency=actor.agency,
+            agency=acting_agency(actor),
         )
         if referral is not None:
             referral_mark_in_assessment(referral=referral)

@@ -24,6 +24,6 @@ def event_record(
         actor=actor,
         actor_agency=actor.agency if actor else None,
         summary=summary[:300],
-        object_type=subject._meta.model_name if subject is not None else "",
+        object_type=(subject._meta.model_name or "") if subject is not None else "",
         object_id=subject.pk if subject is not None else None,
     )

@@ -53,17 +53,42 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("coordinator", Role.COORDINATOR, AgencyKind.COMMUNITY_SAFETY, "Priya", "Shah",
-                "SOC Prevent coordinator"),
-    DemoAccount("dsl", Role.PRACTITIONER, AgencyKind.SCHOOL, "Tom", "Baker",
-                "Designated safeguarding lead"),
-    DemoAccount("health", Role.PANEL_MEMBER, AgencyKind.HEALTH, "Ruth", "Evans",
-                "Safeguarding nurse, panel member"),
+    DemoAccount(
+        "coordinator",
+        Role.COORDINATOR,
+        AgencyKind.COMMUNITY_SAFETY,
+        "Priya",
+        "Shah",
+        "SOC Prevent coordinator",
+    ),
+    DemoAccount(
+        "dsl", Role.PRACTITIONER, AgencyKind.SCHOOL, "Tom", "Baker", "Designated safeguarding lead"
+    ),
+    DemoAccount(
+        "health",
+        Role.PANEL_MEMBER,
+        AgencyKind.HEALTH,
+        "Ruth",
+        "Evans",
+        "Safeguarding nurse, panel member",
+    ),
     DemoAccount("analyst", Role.ANALYST, AgencyKind.POLICE, "Sam", "Lee", "Intelligence analyst"),
-    DemoAccount("auditor", Role.AUDITOR, AgencyKind.COMMUNITY_SAFETY, "Alan", "Price",
-                "Data protection officer"),
-    DemoAccount("admin", Role.ADMINISTRATOR, AgencyKind.COMMUNITY_SAFETY, "Ada", "Jones",
-                "System administrator"),
+    DemoAccount(
+        "auditor",
+        Role.AUDITOR,
+        AgencyKind.COMMUNITY_SAFETY,
+        "Alan",
+        "Price",
+        "Data protection officer",
+    ),
+    DemoAccount(
+        "admin",
+        Role.ADMINISTRATOR,
+        AgencyKind.COMMUNITY_SAFETY,
+        "Ada",
+        "Jones",
+        "System administrator",
+    ),
 )
 
 
@@ -82,9 +107,9 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def _as_date(value: object) -> date | None:
-    if value is None or pd.isna(value):  # type: ignore[call-overload]
+    if value is None or pd.isna(value):
         return None
-    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+    return pd.Timestamp(value).date()
 
 
 def _aware(day: date, hour: int = 10) -> datetime:
@@ -97,23 +122,36 @@ def _load_agencies(area: SyntheticArea) -> dict[str, Agency]:
         for row in area.agencies.itertuples(index=False)
     ]
     Agency.objects.bulk_create(agencies, batch_size=BATCH)
-    return {a.slug: a for a in Agency.objects.all()}
+    return {a.slug: a for a in Agency.objects.order_by("pk")}
 
 
 def _first_of_kind(agencies: dict[str, Agency], kind: AgencyKind) -> Agency:
-    return next(a for a in sorted(agencies.values(), key=lambda a: a.slug) if a.kind == kind)
+    # Agencies keep the generator's order, so the demo accounts land in its lead agencies.
+    return next(a for a in agencies.values() if a.kind == kind)
 
 
-def _load_accounts(agencies: dict[str, Agency]) -> dict[str, User]:
+def _busiest_referrer(area: SyntheticArea, agencies: dict[str, Agency], kind: AgencyKind) -> Agency:
+    """The agency of a kind that made the most referrals, so its demo account has some to follow."""
+    counts = area.referrals_seed["referring_agency_id"].value_counts()
+    of_kind = [a for a in agencies.values() if a.kind == kind]
+    return max(of_kind, key=lambda a: int(counts.get(a.slug, 0)))
+
+
+def _load_accounts(area: SyntheticArea, agencies: dict[str, Agency]) -> dict[str, User]:
     users = {}
     for account in DEMO_ACCOUNTS:
+        agency = (
+            _busiest_referrer(area, agencies, account.agency_kind)
+            if account.role == Role.PRACTITIONER
+            else _first_of_kind(agencies, account.agency_kind)
+        )
         user = User(
             username=account.username,
             first_name=account.first_name,
             last_name=account.last_name,
             job_title=account.job_title,
             role=account.role,
-            agency=_first_of_kind(agencies, account.agency_kind),
+            agency=agency,
             is_staff=account.role == Role.ADMINISTRATOR,
             is_superuser=account.role == Role.ADMINISTRATOR,
         )
@@ -145,7 +183,7 @@ def _referrers(agencies: dict[str, Agency], dsl: User) -> dict[str, User]:
         referrers[slug] = user
     User.objects.bulk_create([u for u in referrers.values() if u.pk is None], batch_size=BATCH)
     return {u.agency.slug: u for u in User.objects.filter(role=Role.PRACTITIONER) if u.agency} | {
-        dsl.agency.slug: dsl  # type: ignore[union-attr]
+        dsl.agency.slug: dsl
     }
 
 
@@ -165,7 +203,9 @@ def known_person_ids(area: SyntheticArea) -> set[int]:
     return known
 
 
-def _load_people(area: SyntheticArea, agencies: dict[str, Agency], known: set[int]) -> dict[int, Person]:
+def _load_people(
+    area: SyntheticArea, agencies: dict[str, Agency], known: set[int]
+) -> dict[int, Person]:
     police = _first_of_kind(agencies, AgencyKind.POLICE)
     people = area.people[area.people["person_id"].isin(known)]
     creator = _creating_agency(area, agencies, police)
@@ -177,7 +217,7 @@ def _load_people(area: SyntheticArea, agencies: dict[str, Agency], known: set[in
                 given_name=row.given_name,
                 middle_names=row.middle_name or "",
                 family_name=row.family_name,
-                date_of_birth=_as_date(row.date_of_birth),
+                date_of_birth=pd.Timestamp(row.date_of_birth).date(),
                 sex=row.sex,
                 ethnicity=row.ethnicity,
                 nationality=row.nationality or "",
@@ -194,13 +234,19 @@ def _load_people(area: SyntheticArea, agencies: dict[str, Agency], known: set[in
     return {int(pid): person for pid, person in zip(people["person_id"], created, strict=True)}
 
 
-def _creating_agency(area: SyntheticArea, agencies: dict[str, Agency], police: Agency) -> dict[int, Agency]:
+def _creating_agency(
+    area: SyntheticArea, agencies: dict[str, Agency], police: Agency
+) -> dict[int, Agency]:
     """The agency that first recorded each person: the referrer if referred, else police."""
     first = area.referrals_seed.sort_values("referred_on").drop_duplicates("person_id")
-    return {int(r.person_id): agencies.get(r.referring_agency_id, police) for r in first.itertuples()}
+    return {
+        int(r.person_id): agencies.get(r.referring_agency_id, police) for r in first.itertuples()
+    }
 
 
-def _load_identifiers(area: SyntheticArea, agencies: dict[str, Agency], people: dict[int, Person]) -> int:
+def _load_identifiers(
+    area: SyntheticArea, agencies: dict[str, Agency], people: dict[int, Person]
+) -> int:
     frame = area.identifiers[area.identifiers["person_id"].isin(people.keys())]
     rows = [
         AgencyIdentifier(
@@ -252,13 +298,21 @@ def _load_referrals(
                 consent=seed.consent,
                 status=status,
                 status_changed_at=_aware(received, 15),
-                closure_reason=ClosureReason.NO_FURTHER_ACTION if status == ReferralStatus.CLOSED else "",
+                closure_reason=ClosureReason.NO_FURTHER_ACTION
+                if status == ReferralStatus.CLOSED
+                else "",
             )
         )
-        factor_lists.append([f for f in str(seed.factor_ids or "").split(";") if f in known_factors])
+        factor_lists.append(
+            [f for f in str(seed.factor_ids or "").split(";") if f in known_factors]
+        )
     created = Referral.objects.bulk_create(referrals, batch_size=BATCH)
     ReferralFactor.objects.bulk_create(
-        [ReferralFactor(referral=r, factor_id=f) for r, fs in zip(created, factor_lists, strict=True) for f in fs],
+        [
+            ReferralFactor(referral=r, factor_id=f)
+            for r, fs in zip(created, factor_lists, strict=True)
+            for f in fs
+        ],
         batch_size=BATCH,
     )
     return [(r, seed) for r, seed in zip(created, seeds["stage"], strict=True)]
@@ -373,12 +427,14 @@ def _events(
 def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:
     """Loads a generated area into an empty database, all or nothing."""
     if Agency.objects.exists() or Person.objects.exists():
-        raise ValueError("The database already holds agencies or people; load the demo into an empty one")
+        raise ValueError(
+            "The database already holds agencies or people; load the demo into an empty one"
+        )
     stages = 6
     with transaction.atomic():
         agencies = _load_agencies(area)
         progress("agencies and accounts", 1, stages)
-        accounts = _load_accounts(agencies)
+        accounts = _load_accounts(area, agencies)
         referrers = _referrers(agencies, accounts["dsl"])
         known = known_person_ids(area)
         people = _load_people(area, agencies, known)

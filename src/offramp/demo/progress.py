@@ -2,13 +2,13 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from io import TextIOBase
 
 from tqdm import tqdm
 
 
 @contextmanager
-def progress_bar(description: str, stream: TextIO) -> Iterator[Callable[[str, int, int], None]]:
+def progress_bar(description: str, stream: TextIOBase) -> Iterator[Callable[[str, int, int], None]]:
     bar = tqdm(total=1, desc=description, unit="step", file=stream, leave=True)
 
     def report(stage: str, done: int, total: int) -> None:

@@ -24,14 +24,23 @@ class Ethnicity(models.TextChoices):
     ASIAN_INDIAN = "asian_indian", "Asian, Asian British or Asian Welsh: Indian"
     ASIAN_PAKISTANI = "asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani"
     ASIAN_OTHER = "asian_other", "Asian, Asian British or Asian Welsh: Other Asian"
-    BLACK_AFRICAN = "black_african", "Black, Black British, Black Welsh, Caribbean or African: African"
+    BLACK_AFRICAN = (
+        "black_african",
+        "Black, Black British, Black Welsh, Caribbean or African: African",
+    )
     BLACK_CARIBBEAN = (
         "black_caribbean",
         "Black, Black British, Black Welsh, Caribbean or African: Caribbean",
     )
-    BLACK_OTHER = "black_other", "Black, Black British, Black Welsh, Caribbean or African: Other Black"
+    BLACK_OTHER = (
+        "black_other",
+        "Black, Black British, Black Welsh, Caribbean or African: Other Black",
+    )
     MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or Multiple: White and Asian"
-    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed or Multiple: White and Black African"
+    MIXED_WHITE_BLACK_AFRICAN = (
+        "mixed_white_black_african",
+        "Mixed or Multiple: White and Black African",
+    )
     MIXED_WHITE_BLACK_CARIBBEAN = (
         "mixed_white_black_caribbean",
         "Mixed or Multiple: White and Black Caribbean",
@@ -68,7 +77,9 @@ class Person(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=12, choices=Sex.choices, default=Sex.NOT_KNOWN)
-    ethnicity = models.CharField(max_length=48, choices=Ethnicity.choices, default=Ethnicity.NOT_KNOWN)
+    ethnicity = models.CharField(
+        max_length=48, choices=Ethnicity.choices, default=Ethnicity.NOT_KNOWN
+    )
     nationality = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2")
     linked_countries = models.JSONField(
         default=list, blank=True, help_text="Other countries the person is linked to (ISO codes)"
@@ -93,6 +104,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.given_name_key = normalise_name(self.given_name)
+        self.family_name_key = normalise_name(self.family_name)
+        self.family_name_sound = name_sound(self.family_name)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
     @property
     def age(self) -> int:
         today = timezone.localdate()
@@ -102,12 +119,6 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_name, self.middle_names, self.family_name) if p)
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.given_name_key = normalise_name(self.given_name)
-        self.family_name_key = normalise_name(self.family_name)
-        self.family_name_sound = name_sound(self.family_name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class AliasKind(models.TextChoices):

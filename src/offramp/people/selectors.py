@@ -55,10 +55,14 @@ def person_search(
     searched = NameRecord(given_name, family_name, date_of_birth)
     matches = []
     for person in _candidates(user, family_name, date_of_birth):
-        best = score_match(searched, NameRecord(person.given_name, person.family_name, person.date_of_birth))
+        best = score_match(
+            searched, NameRecord(person.given_name, person.family_name, person.date_of_birth)
+        )
         alias_used = ""
         for alias in person.aliases.all():
-            held = NameRecord(alias.given_name or person.given_name, alias.family_name, person.date_of_birth)
+            held = NameRecord(
+                alias.given_name or person.given_name, alias.family_name, person.date_of_birth
+            )
             alias_score = score_match(searched, held)
             if alias_score.score > best.score:
                 best, alias_used = alias_score, str(alias)

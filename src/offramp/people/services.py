@@ -35,7 +35,9 @@ def validate_date_of_birth(value: date, *, field: str = "date_of_birth") -> None
     if value > today:
         raise ValidationError({field: "Date of birth must be today or in the past"})
     if value.year < today.year - OLDEST_AGE_YEARS:
-        raise ValidationError({field: f"Date of birth must be within the last {OLDEST_AGE_YEARS} years"})
+        raise ValidationError(
+            {field: f"Date of birth must be within the last {OLDEST_AGE_YEARS} years"}
+        )
 
 
 def validate_person_details(details: PersonDetails) -> None:
@@ -57,7 +59,9 @@ def validate_person_details(details: PersonDetails) -> None:
     limits = {"given_name": 100, "family_name": 100, "middle_names": 200, "area": 100}
     for field, limit in limits.items():
         if len(getattr(details, field)) > limit:
-            errors[field] = f"{field.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
+            errors[field] = (
+                f"{field.replace('_', ' ').capitalize()} must be {limit} characters or fewer"
+            )
     try:
         validate_date_of_birth(details.date_of_birth)
     except ValidationError as error:

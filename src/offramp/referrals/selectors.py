@@ -32,7 +32,7 @@ def referral_list(*, user: User, filters: ReferralFilters | None = None) -> Quer
     if filters.received_to:
         referrals = referrals.filter(received_at__date__lte=filters.received_to)
     if filters.name:
-        referrals = referrals.filter(subject_family_name__icontains=filters.name) | referrals.filter(
-            subject_given_name__icontains=filters.name
-        )
+        referrals = referrals.filter(
+            subject_family_name__icontains=filters.name
+        ) | referrals.filter(subject_given_name__icontains=filters.name)
     return referrals

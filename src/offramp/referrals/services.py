@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import Capability, acting_agency, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.framework import current_framework
@@ -36,7 +36,7 @@ class ReferralRequest:
     agency_slug: str | None = None
 
 
-def _validate(request: ReferralRequest, referrer: User) -> Agency:
+def _validate(request: ReferralRequest, referrer: User) -> None:
     errors: dict[str, str] = {}
     if not request.concern.strip():
         errors["concern"] = "Describe what worries you about this person"
@@ -61,8 +61,6 @@ def _validate(request: ReferralRequest, referrer: User) -> Agency:
         errors["agency"] = "Your account is not attached to an active agency"
     if errors:
         raise ValidationError(errors)
-    assert agency is not None
-    return agency
 
 
 def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
@@ -79,7 +77,10 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
         area=request.area,
     )
     field_errors: dict[str, list[str]] = {}
-    for validation in (lambda: _validate(request, referrer), lambda: validate_person_details(details)):
+    for validation in (
+        lambda: _validate(request, referrer),
+        lambda: validate_person_details(details),
+    ):
         try:
             validation()
         except ValidationError as error:
@@ -91,7 +92,7 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
         referral = Referral.objects.create(
             reference=f"tmp-{uuid.uuid4().hex[:16]}",  # replaced once the id is known
             person=person,
-            referring_agency=referrer.agency,
+            referring_agency=acting_agency(referrer),
             referrer=referrer,
             subject_given_name=details.given_name.strip(),
             subject_family_name=details.family_name.strip(),
@@ -117,7 +118,9 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
 
 
 _ALLOWED: dict[str, frozenset[str]] = {
-    ReferralStatus.RECEIVED: frozenset({ReferralStatus.SCREENING, ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}),
+    ReferralStatus.RECEIVED: frozenset(
+        {ReferralStatus.SCREENING, ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}
+    ),
     ReferralStatus.SCREENING: frozenset({ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}),
     ReferralStatus.ASSESSMENT: frozenset({ReferralStatus.ASSESSED, ReferralStatus.CLOSED}),
     ReferralStatus.ASSESSED: frozenset({ReferralStatus.CLOSED}),
@@ -201,7 +204,11 @@ def referral_link_to_person(*, referral: Referral, person: Person, actor: User) 
         provisional = referral.person
         if provisional.assessments.exists():
             raise ValidationError(
-                {"person": "This referral's person already has an assessment; it cannot be relinked"}
+                {
+                    "person": (
+                        "This referral's person already has an assessment; it cannot be relinked"
+                    )
+                }
             )
         referral.person = person
         referral.save(update_fields=["person"])

@@ -1,6 +1,7 @@
 """Forms for the pages. They parse input; the services validate rules and write."""
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +15,6 @@ from offramp.referrals.models import ClosureReason, ConsentStatus
 class DateInputWidget(forms.MultiWidget):
     """The GOV.UK date input: separate day, month and year boxes."""
 
-
     def __init__(self) -> None:
         super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()])
 
@@ -27,7 +27,7 @@ class DateInputWidget(forms.MultiWidget):
 class DateInputField(forms.MultiValueField):
     widget = DateInputWidget
 
-    def __init__(self, *, label: str, required: bool = True, **kwargs: object) -> None:
+    def __init__(self, *, label: str, required: bool = True, **kwargs: Any) -> None:
         self.label_name = label
         fields = (forms.CharField(), forms.CharField(), forms.CharField())
         super().__init__(
@@ -38,7 +38,9 @@ class DateInputField(forms.MultiValueField):
         if not data_list or not any(data_list):
             return None
         day, month, year = (part.strip() if part else "" for part in data_list)
-        missing = [name for name, part in (("day", day), ("month", month), ("year", year)) if not part]
+        missing = [
+            name for name, part in (("day", day), ("month", month), ("year", year)) if not part
+        ]
         if missing:
             raise ValidationError(f"{self.label_name} must include a {' and a '.join(missing)}")
         if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
@@ -62,13 +64,17 @@ class GovukForm(forms.Form):
         for field in self.fields.values():
             limit = getattr(field, "max_length", None)
             if limit:
-                field.error_messages["max_length"] = f"{field.label} must be {limit} characters or fewer"
+                field.error_messages["max_length"] = (
+                    f"{field.label} must be {limit} characters or fewer"
+                )
 
     def error_summary(self) -> list[tuple[str, str]]:
         """(anchor id, message) for every error, in field order."""
         items = [("", str(message)) for message in self.non_field_errors()]
         for name, field in self.fields.items():
-            multi = isinstance(field.widget, (forms.MultiWidget, forms.RadioSelect, forms.CheckboxSelectMultiple))
+            multi = isinstance(
+                field.widget, (forms.MultiWidget, forms.RadioSelect, forms.CheckboxSelectMultiple)
+            )
             anchor = f"id_{name}_0" if multi else f"id_{name}"
             items.extend((anchor, str(message)) for message in self.errors.get(name, []))
         return items
@@ -80,10 +86,14 @@ def factor_choices(factors: list[Factor]) -> list[tuple[str, str]]:
 
 class ReferralForm(GovukForm):
     given_name = forms.CharField(
-        label="First name", max_length=100, error_messages={"required": "Enter the person's first name"}
+        label="First name",
+        max_length=100,
+        error_messages={"required": "Enter the person's first name"},
     )
     family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter the person's last name"}
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Enter the person's last name"},
     )
     date_of_birth = DateInputField(label="Date of birth")
     area = forms.CharField(label="Where they live (area or ward)", max_length=100, required=False)
@@ -104,14 +114,16 @@ class ReferralForm(GovukForm):
     )
 
     def __init__(self, *args: object, factors: list[Factor], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["factor_ids"].choices = factor_choices(factors)  # type: ignore[attr-defined]
 
 
 class PersonSearchForm(GovukForm):
     given_name = forms.CharField(label="First name", max_length=100, required=False)
     family_name = forms.CharField(
-        label="Last name", max_length=100, error_messages={"required": "Enter a last name to search for"}
+        label="Last name",
+        max_length=100,
+        error_messages={"required": "Enter a last name to search for"},
     )
     date_of_birth = DateInputField(label="Date of birth", required=False)
 
@@ -129,7 +141,10 @@ class ReferralFilterForm(GovukForm):
     name = forms.CharField(label="Name", required=False, max_length=100)
     status = forms.ChoiceField(label="Status", required=False)
     agency = forms.ModelChoiceField(
-        label="Referring agency", queryset=Agency.objects.all(), required=False, empty_label="Any agency"
+        label="Referring agency",
+        queryset=Agency.objects.all(),
+        required=False,
+        empty_label="Any agency",
     )
     received_from = DateInputField(label="Received from", required=False)
     received_to = DateInputField(label="Received to", required=False)
@@ -147,7 +162,10 @@ def category_form_class(factors: list[Factor]) -> type[GovukForm]:
             error_messages={"required": f"Select a judgement for {factor.name.lower()}"},
         )
         fields[f"{factor.id}-evidence"] = forms.CharField(
-            label="Evidence", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+            label="Evidence",
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            max_length=2000,
         )
         fields[f"{factor.id}-source_agency"] = forms.ModelChoiceField(
             label="Agency the evidence came from",
@@ -155,9 +173,14 @@ def category_form_class(factors: list[Factor]) -> type[GovukForm]:
             required=False,
             empty_label="Select an agency",
         )
-        fields[f"{factor.id}-evidence_date"] = DateInputField(label="Date of the evidence", required=False)
+        fields[f"{factor.id}-evidence_date"] = DateInputField(
+            label="Date of the evidence", required=False
+        )
         fields[f"{factor.id}-note"] = forms.CharField(
-            label="Your note", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+            label="Your note",
+            widget=forms.Textarea(attrs={"rows": 2}),
+            required=False,
+            max_length=2000,
         )
     return type("CategoryForm", (GovukForm,), fields)
 

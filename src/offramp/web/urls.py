@@ -26,8 +26,16 @@ urlpatterns = [
         name="assessment-start",
     ),
     path("assessments/<int:pk>/", assessments.assessment_view, name="assessment"),
-    path("assessments/<int:pk>/summary/", assessments.assessment_summary_view, name="assessment-summary"),
-    path("assessments/<int:pk>/complete/", assessments.assessment_complete_view, name="assessment-complete"),
+    path(
+        "assessments/<int:pk>/summary/",
+        assessments.assessment_summary_view,
+        name="assessment-summary",
+    ),
+    path(
+        "assessments/<int:pk>/complete/",
+        assessments.assessment_complete_view,
+        name="assessment-complete",
+    ),
     path(
         "assessments/<int:pk>/<slug:category_id>/",
         assessments.assessment_category_view,

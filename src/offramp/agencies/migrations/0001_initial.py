@@ -4,26 +4,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('police', 'Police'), ('childrens_social_care', "Children's social care"), ('adult_social_care', 'Adult social care'), ('community_safety', 'Community safety partnership'), ('licensing_trading_standards', 'Licensing and trading standards'), ('health', 'Health'), ('probation', 'Probation'), ('youth_offending', 'Youth offending service'), ('prison', 'Prison'), ('school', 'School'), ('college', 'College'), ('university', 'University'), ('voluntary', 'Voluntary and community group'), ('families_programme', 'Families programme'), ('housing', 'Housing'), ('job_centre', 'Jobcentre'), ('other', 'Other')], max_length=40)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police", "Police"),
+                            ("childrens_social_care", "Children's social care"),
+                            ("adult_social_care", "Adult social care"),
+                            ("community_safety", "Community safety partnership"),
+                            ("licensing_trading_standards", "Licensing and trading standards"),
+                            ("health", "Health"),
+                            ("probation", "Probation"),
+                            ("youth_offending", "Youth offending service"),
+                            ("prison", "Prison"),
+                            ("school", "School"),
+                            ("college", "College"),
+                            ("university", "University"),
+                            ("voluntary", "Voluntary and community group"),
+                            ("families_programme", "Families programme"),
+                            ("housing", "Housing"),
+                            ("job_centre", "Jobcentre"),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
     ]

@@ -7,54 +7,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
-        ('referrals', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('framework_version', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('completed', 'Completed')], default='in_progress', max_length=20)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('protective_factors', models.TextField(blank=True, max_length=4000)),
-                ('summary', models.TextField(blank=True, max_length=4000)),
-                ('overall_concern', models.CharField(blank=True, choices=[('no_concern', 'No SOC Prevent concern'), ('some_concern', 'Some concern: support may help'), ('significant_concern', 'Significant concern: multi-agency response'), ('safeguarding_first', 'Safeguarding first: possible victim')], max_length=30)),
-                ('changes_note', models.TextField(blank=True, help_text="The assessor's account of what has changed", max_length=4000)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='people.person')),
-                ('referral', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("framework_version", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("in_progress", "In progress"), ("completed", "Completed")],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("protective_factors", models.TextField(blank=True, max_length=4000)),
+                ("summary", models.TextField(blank=True, max_length=4000)),
+                (
+                    "overall_concern",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_concern", "No SOC Prevent concern"),
+                            ("some_concern", "Some concern: support may help"),
+                            ("significant_concern", "Significant concern: multi-agency response"),
+                            ("safeguarding_first", "Safeguarding first: possible victim"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "changes_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="The assessor's account of what has changed",
+                        max_length=4000,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-id'],
+                "ordering": ["-started_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FactorJudgement',
+            name="FactorJudgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('factor_id', models.CharField(max_length=60)),
-                ('judgement', models.CharField(choices=[('present', 'Present'), ('possible', 'Possible'), ('absent', 'Absent'), ('not_known', 'Not known')], max_length=12)),
-                ('evidence', models.TextField(blank=True, max_length=2000)),
-                ('evidence_date', models.DateField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, max_length=2000)),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='assessments.assessment')),
-                ('source_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("factor_id", models.CharField(max_length=60)),
+                (
+                    "judgement",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("possible", "Possible"),
+                            ("absent", "Absent"),
+                            ("not_known", "Not known"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, max_length=2000)),
+                ("evidence_date", models.DateField(blank=True, null=True)),
+                ("note", models.TextField(blank=True, max_length=2000)),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judgements",
+                        to="assessments.assessment",
+                    ),
+                ),
+                (
+                    "source_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'factor_id'), name='unique_factor_per_assessment')],
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "factor_id"), name="unique_factor_per_assessment"
+                    )
+                ],
             },
         ),
     ]

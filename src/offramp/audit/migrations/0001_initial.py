@@ -7,31 +7,80 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('person.created', 'Person record created'), ('person.updated', "Person's details changed"), ('person.alias_added', 'Other name recorded'), ('person.identifier_added', 'Agency identifier recorded'), ('referral.received', 'Referral received'), ('referral.screening_started', 'Screening started'), ('referral.linked', 'Referral linked to a person already known'), ('referral.closed', 'Referral closed'), ('assessment.started', 'Assessment started'), ('assessment.factors_recorded', 'Risk factors recorded'), ('assessment.summarised', 'Protective factors and summary recorded'), ('assessment.completed', 'Assessment completed')], max_length=40)),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('summary', models.CharField(max_length=300)),
-                ('object_type', models.CharField(blank=True, max_length=40)),
-                ('object_id', models.PositiveBigIntegerField(null=True)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('actor_agency', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agencies.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("person.created", "Person record created"),
+                            ("person.updated", "Person's details changed"),
+                            ("person.alias_added", "Other name recorded"),
+                            ("person.identifier_added", "Agency identifier recorded"),
+                            ("referral.received", "Referral received"),
+                            ("referral.screening_started", "Screening started"),
+                            ("referral.linked", "Referral linked to a person already known"),
+                            ("referral.closed", "Referral closed"),
+                            ("assessment.started", "Assessment started"),
+                            ("assessment.factors_recorded", "Risk factors recorded"),
+                            ("assessment.summarised", "Protective factors and summary recorded"),
+                            ("assessment.completed", "Assessment completed"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("summary", models.CharField(max_length=300)),
+                ("object_type", models.CharField(blank=True, max_length=40)),
+                ("object_id", models.PositiveBigIntegerField(null=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "actor_agency",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agencies.agency",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-id'],
+                "ordering": ["-occurred_at", "-id"],
             },
         ),
     ]

@@ -5,71 +5,231 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
+        ("agencies", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100)),
-                ('middle_names', models.CharField(blank=True, max_length=200)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField()),
-                ('sex', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('not_known', 'Not known')], default='not_known', max_length=12)),
-                ('ethnicity', models.CharField(choices=[('asian_bangladeshi', 'Asian, Asian British or Asian Welsh: Bangladeshi'), ('asian_chinese', 'Asian, Asian British or Asian Welsh: Chinese'), ('asian_indian', 'Asian, Asian British or Asian Welsh: Indian'), ('asian_pakistani', 'Asian, Asian British or Asian Welsh: Pakistani'), ('asian_other', 'Asian, Asian British or Asian Welsh: Other Asian'), ('black_african', 'Black, Black British, Black Welsh, Caribbean or African: African'), ('black_caribbean', 'Black, Black British, Black Welsh, Caribbean or African: Caribbean'), ('black_other', 'Black, Black British, Black Welsh, Caribbean or African: Other Black'), ('mixed_white_asian', 'Mixed or Multiple: White and Asian'), ('mixed_white_black_african', 'Mixed or Multiple: White and Black African'), ('mixed_white_black_caribbean', 'Mixed or Multiple: White and Black Caribbean'), ('mixed_other', 'Mixed or Multiple: Other Mixed or Multiple'), ('white_english_welsh_scottish_ni_british', 'White: English, Welsh, Scottish, Northern Irish or British'), ('white_irish', 'White: Irish'), ('white_gypsy_irish_traveller', 'White: Gypsy or Irish Traveller'), ('white_roma', 'White: Roma'), ('white_other', 'White: Other White'), ('other_arab', 'Other ethnic group: Arab'), ('other_any', 'Other ethnic group: Any other ethnic group'), ('not_stated', 'Not stated'), ('not_known', 'Not known')], default='not_known', max_length=48)),
-                ('nationality', models.CharField(blank=True, help_text='ISO 3166 alpha-2', max_length=2)),
-                ('linked_countries', models.JSONField(blank=True, default=list, help_text='Other countries the person is linked to (ISO codes)')),
-                ('area', models.CharField(blank=True, help_text='Ward or neighbourhood', max_length=100)),
-                ('postcode_district', models.CharField(blank=True, max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('given_name_key', models.CharField(db_index=True, editable=False, max_length=100)),
-                ('family_name_key', models.CharField(db_index=True, editable=False, max_length=100)),
-                ('family_name_sound', models.CharField(db_index=True, editable=False, max_length=12)),
-                ('created_by_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people_created', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("middle_names", models.CharField(blank=True, max_length=200)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "ethnicity",
+                    models.CharField(
+                        choices=[
+                            (
+                                "asian_bangladeshi",
+                                "Asian, Asian British or Asian Welsh: Bangladeshi",
+                            ),
+                            ("asian_chinese", "Asian, Asian British or Asian Welsh: Chinese"),
+                            ("asian_indian", "Asian, Asian British or Asian Welsh: Indian"),
+                            ("asian_pakistani", "Asian, Asian British or Asian Welsh: Pakistani"),
+                            ("asian_other", "Asian, Asian British or Asian Welsh: Other Asian"),
+                            (
+                                "black_african",
+                                "Black, Black British, Black Welsh, Caribbean or African: African",
+                            ),
+                            (
+                                "black_caribbean",
+                                "Black, Black British, Black Welsh, Caribbean or African: Caribbean",
+                            ),
+                            (
+                                "black_other",
+                                "Black, Black British, Black Welsh, Caribbean or African: Other Black",
+                            ),
+                            ("mixed_white_asian", "Mixed or Multiple: White and Asian"),
+                            (
+                                "mixed_white_black_african",
+                                "Mixed or Multiple: White and Black African",
+                            ),
+                            (
+                                "mixed_white_black_caribbean",
+                                "Mixed or Multiple: White and Black Caribbean",
+                            ),
+                            ("mixed_other", "Mixed or Multiple: Other Mixed or Multiple"),
+                            (
+                                "white_english_welsh_scottish_ni_british",
+                                "White: English, Welsh, Scottish, Northern Irish or British",
+                            ),
+                            ("white_irish", "White: Irish"),
+                            ("white_gypsy_irish_traveller", "White: Gypsy or Irish Traveller"),
+                            ("white_roma", "White: Roma"),
+                            ("white_other", "White: Other White"),
+                            ("other_arab", "Other ethnic group: Arab"),
+                            ("other_any", "Other ethnic group: Any other ethnic group"),
+                            ("not_stated", "Not stated"),
+                            ("not_known", "Not known"),
+                        ],
+                        default="not_known",
+                        max_length=48,
+                    ),
+                ),
+                (
+                    "nationality",
+                    models.CharField(blank=True, help_text="ISO 3166 alpha-2", max_length=2),
+                ),
+                (
+                    "linked_countries",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other countries the person is linked to (ISO codes)",
+                    ),
+                ),
+                (
+                    "area",
+                    models.CharField(blank=True, help_text="Ward or neighbourhood", max_length=100),
+                ),
+                ("postcode_district", models.CharField(blank=True, max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("given_name_key", models.CharField(db_index=True, editable=False, max_length=100)),
+                (
+                    "family_name_key",
+                    models.CharField(db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "family_name_sound",
+                    models.CharField(db_index=True, editable=False, max_length=12),
+                ),
+                (
+                    "created_by_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people_created",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['family_name', 'given_name'],
+                "ordering": ["family_name", "given_name"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyIdentifier',
+            name="AgencyIdentifier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier_type', models.CharField(choices=[('pnc', 'Police National Computer ID'), ('nhs_number', 'NHS number'), ('upn', 'Unique pupil number'), ('social_care_id', 'Social care ID'), ('yos_id', 'Youth offending service ID'), ('prison_number', 'Prison number'), ('probation_crn', 'Probation case reference'), ('other', 'Other')], max_length=20)),
-                ('value', models.CharField(max_length=40)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='agencies.agency')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identifiers', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "identifier_type",
+                    models.CharField(
+                        choices=[
+                            ("pnc", "Police National Computer ID"),
+                            ("nhs_number", "NHS number"),
+                            ("upn", "Unique pupil number"),
+                            ("social_care_id", "Social care ID"),
+                            ("yos_id", "Youth offending service ID"),
+                            ("prison_number", "Prison number"),
+                            ("probation_crn", "Probation case reference"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("value", models.CharField(max_length=40)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="agencies.agency"
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identifiers",
+                        to="people.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PersonAlias',
+            name="PersonAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(blank=True, max_length=100)),
-                ('family_name', models.CharField(blank=True, max_length=100)),
-                ('kind', models.CharField(choices=[('alias', 'Alias'), ('previous_name', 'Previous name'), ('nickname', 'Nickname or street name'), ('spelling', 'Other spelling')], default='alias', max_length=20)),
-                ('family_name_key', models.CharField(db_index=True, editable=False, max_length=100)),
-                ('family_name_sound', models.CharField(db_index=True, editable=False, max_length=12)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='people.person')),
-                ('recorded_by_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(blank=True, max_length=100)),
+                ("family_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("alias", "Alias"),
+                            ("previous_name", "Previous name"),
+                            ("nickname", "Nickname or street name"),
+                            ("spelling", "Other spelling"),
+                        ],
+                        default="alias",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "family_name_key",
+                    models.CharField(db_index=True, editable=False, max_length=100),
+                ),
+                (
+                    "family_name_sound",
+                    models.CharField(db_index=True, editable=False, max_length=12),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "recorded_by_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="agencies.agency"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
+                "verbose_name_plural": "aliases",
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['date_of_birth'], name='people_pers_date_of_c1209b_idx'),
+            model_name="person",
+            index=models.Index(fields=["date_of_birth"], name="people_pers_date_of_c1209b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='agencyidentifier',
-            constraint=models.UniqueConstraint(fields=('agency', 'identifier_type', 'value'), name='unique_agency_identifier'),
+            model_name="agencyidentifier",
+            constraint=models.UniqueConstraint(
+                fields=("agency", "identifier_type", "value"), name="unique_agency_identifier"
+            ),
         ),
     ]

@@ -7,48 +7,129 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agencies', '0001_initial'),
-        ('people', '0001_initial'),
+        ("agencies", "0001_initial"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=20, unique=True)),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('subject_given_name', models.CharField(max_length=100)),
-                ('subject_family_name', models.CharField(max_length=100)),
-                ('subject_date_of_birth', models.DateField()),
-                ('subject_area', models.CharField(blank=True, max_length=100)),
-                ('concern', models.TextField(max_length=4000)),
-                ('consent', models.CharField(choices=[('given', 'Consent given'), ('refused', 'Consent refused'), ('not_yet_asked', 'Not yet asked'), ('not_sought', 'Not sought: asking would put someone at risk')], max_length=20)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('screening', 'Being screened'), ('assessment', 'Being assessed'), ('assessed', 'Assessed'), ('closed', 'Closed')], default='received', max_length=20)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closure_reason', models.CharField(blank=True, choices=[('no_further_action', 'No further action'), ('signposted', 'Signposted to another service'), ('duplicate', 'Duplicate of another referral'), ('assessment_completed', 'Assessment completed'), ('withdrawn', 'Withdrawn by the referrer')], max_length=30)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='people.person')),
-                ('referrer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to=settings.AUTH_USER_MODEL)),
-                ('referring_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to='agencies.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reference", models.CharField(max_length=20, unique=True)),
+                (
+                    "received_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("subject_given_name", models.CharField(max_length=100)),
+                ("subject_family_name", models.CharField(max_length=100)),
+                ("subject_date_of_birth", models.DateField()),
+                ("subject_area", models.CharField(blank=True, max_length=100)),
+                ("concern", models.TextField(max_length=4000)),
+                (
+                    "consent",
+                    models.CharField(
+                        choices=[
+                            ("given", "Consent given"),
+                            ("refused", "Consent refused"),
+                            ("not_yet_asked", "Not yet asked"),
+                            ("not_sought", "Not sought: asking would put someone at risk"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("screening", "Being screened"),
+                            ("assessment", "Being assessed"),
+                            ("assessed", "Assessed"),
+                            ("closed", "Closed"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "closure_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("no_further_action", "No further action"),
+                            ("signposted", "Signposted to another service"),
+                            ("duplicate", "Duplicate of another referral"),
+                            ("assessment_completed", "Assessment completed"),
+                            ("withdrawn", "Withdrawn by the referrer"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "referrer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referring_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_made",
+                        to="agencies.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralFactor',
+            name="ReferralFactor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('factor_id', models.CharField(max_length=60)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='factors', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("factor_id", models.CharField(max_length=60)),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="factors",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('referral', 'factor_id'), name='unique_referral_factor')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("referral", "factor_id"), name="unique_referral_factor"
+                    )
+                ],
             },
         ),
     ]

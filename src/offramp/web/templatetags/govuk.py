@@ -49,7 +49,7 @@ def subwidget_value(field: BoundField, index: int) -> str:
         part = value[index] if index < len(value) else ""
         return "" if part is None else str(part)
     if value:
-        return str(field.field.widget.decompress(value)[index] or "")  # type: ignore[attr-defined]
+        return str(field.field.widget.decompress(value)[index] or "")
     return ""
 
 

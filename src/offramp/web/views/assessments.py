@@ -79,7 +79,8 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
             "person": assessment.person,
             "tasks": tasks,
             "summary_done": bool(assessment.overall_concern),
-            "ready": all(t.status == "Completed" for t in tasks) and bool(assessment.overall_concern),
+            "ready": all(t.status == "Completed" for t in tasks)
+            and bool(assessment.overall_concern),
             "framework": current_framework(),
         },
     )
@@ -116,21 +117,29 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
     form = form_class(
         request.POST or None, initial=_initial_for([f.id for f in factors], assessment)
     )
-    if request.method == "POST" and assessment.status == AssessmentStatus.IN_PROGRESS and form.is_valid():
+    if (
+        request.method == "POST"
+        and assessment.status == AssessmentStatus.IN_PROGRESS
+        and form.is_valid()
+    ):
         data = form.cleaned_data
         entries = [
             FactorEntry(
                 factor_id=f.id,
                 judgement=data[f"{f.id}-judgement"],
                 evidence=data[f"{f.id}-evidence"],
-                source_agency_id=data[f"{f.id}-source_agency"].pk if data[f"{f.id}-source_agency"] else None,
+                source_agency_id=data[f"{f.id}-source_agency"].pk
+                if data[f"{f.id}-source_agency"]
+                else None,
                 evidence_date=data[f"{f.id}-evidence_date"],
                 note=data[f"{f.id}-note"],
             )
             for f in factors
         ]
         try:
-            assessment_record_factors(assessment=assessment, actor=require(request, Capability.ASSESS), entries=entries)
+            assessment_record_factors(
+                assessment=assessment, actor=require(request, Capability.ASSESS), entries=entries
+            )
         except ValidationError as error:
             apply_service_errors(form, error)
         except IllegalTransition as error:
@@ -143,14 +152,23 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
         {
             "factor": f,
             "prompt": prompts.get(f.id, ""),
-            "fields": [form[f"{f.id}-{name}"] for name in ("judgement", "evidence", "source_agency", "evidence_date", "note")],
+            "fields": [
+                form[f"{f.id}-{name}"]
+                for name in ("judgement", "evidence", "source_agency", "evidence_date", "note")
+            ],
         }
         for f in factors
     ]
     return render(
         request,
         "web/assessment_category.html",
-        {"assessment": assessment, "person": assessment.person, "category": category, "form": form, "sections": sections},
+        {
+            "assessment": assessment,
+            "person": assessment.person,
+            "category": category,
+            "form": form,
+            "sections": sections,
+        },
     )
 
 

@@ -3,13 +3,12 @@
 from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
 from offramp.access.permissions import Capability, has_capability
 from offramp.accounts.models import User
-
 
 M = TypeVar("M", bound=Model)
 
@@ -24,7 +23,7 @@ def get_visible_or_404(queryset: QuerySet[M], pk: int) -> M:
     """An object the user may see, or a 404 that does not reveal whether it exists."""
     try:
         return queryset.get(pk=pk)
-    except queryset.model.DoesNotExist as error:
+    except ObjectDoesNotExist as error:
         raise Http404("Not found") from error
 
 

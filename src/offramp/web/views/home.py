@@ -32,12 +32,18 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["coordinator"] = True
         context["status_counts"] = [
             (status, referrals.filter(status=status.value).count())
-            for status in (ReferralStatus.RECEIVED, ReferralStatus.SCREENING, ReferralStatus.ASSESSMENT)
+            for status in (
+                ReferralStatus.RECEIVED,
+                ReferralStatus.SCREENING,
+                ReferralStatus.ASSESSMENT,
+            )
         ]
         context["new_referrals"] = referrals.filter(status=ReferralStatus.RECEIVED)[:10]
-        context["my_assessments"] = assessments_visible_to(user).filter(
-            assessor=user, status=AssessmentStatus.IN_PROGRESS
-        ).select_related("person")
+        context["my_assessments"] = (
+            assessments_visible_to(user)
+            .filter(assessor=user, status=AssessmentStatus.IN_PROGRESS)
+            .select_related("person")
+        )
     elif has_capability(user, Capability.MAKE_REFERRAL):
         context["my_referrals"] = referral_list(user=user)[:20]
     return render(request, "web/dashboard.html", context)

@@ -36,9 +36,9 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
 def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.VIEW_PEOPLE)
     person = get_visible_or_404(
-        people_visible_to(user).select_related("created_by_agency").prefetch_related(
-            "aliases", "identifiers__agency"
-        ),
+        people_visible_to(user)
+        .select_related("created_by_agency")
+        .prefetch_related("aliases", "identifiers__agency"),
         pk,
     )
     assessments = assessments_visible_to(user).filter(person=person).select_related("assessor")
@@ -47,9 +47,9 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "web/person_detail.html",
         {
             "person": person,
-            "referrals": referrals_visible_to(user).filter(person=person).select_related(
-                "referring_agency"
-            ),
+            "referrals": referrals_visible_to(user)
+            .filter(person=person)
+            .select_related("referring_agency"),
             "assessments": assessments,
             "open_assessment": assessments.filter(status=AssessmentStatus.IN_PROGRESS).first(),
             "timeline": person_timeline(user=user, person=person)[:200],

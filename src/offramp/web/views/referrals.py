@@ -34,7 +34,10 @@ def _factor_groups(form: ReferralForm) -> list[tuple[str, list[tuple[int, str, s
     return [
         (
             category.name,
-            [(position[f.id], f.id, f.name, f.id in selected) for f in framework.factors_in(category.id)],
+            [
+                (position[f.id], f.id, f.name, f.id in selected)
+                for f in framework.factors_in(category.id)
+            ],
         )
         for category in framework.categories
     ]
@@ -153,7 +156,9 @@ def referral_close_view(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Referral {referral.reference} closed")
             return redirect("web:referral-detail", pk=referral.pk)
         except (IllegalTransition, ValidationError) as error:
-            form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+            form.add_error(
+                None, error.messages[0] if isinstance(error, ValidationError) else str(error)
+            )
     return render(request, "web/referral_close.html", {"referral": referral, "form": form})
 
 

@@ -33,11 +33,13 @@ class Command(BaseCommand):
             token, raw = api_token_issue(
                 user=user, name=str(options["name"]), lifetime=datetime.timedelta(days=days)
             )
-            self.stdout.write(f"Token {token.pk} for {user.username}, expires {token.expires_at:%Y-%m-%d}:")
+            self.stdout.write(
+                f"Token {token.pk} for {user.username}, expires {token.expires_at:%Y-%m-%d}:"
+            )
             self.stdout.write(raw)
         else:
             try:
-                token = ApiToken.objects.get(pk=options["token_id"])
+                token = ApiToken.objects.get(pk=int(options["token_id"]))  # type: ignore[call-overload]
             except ApiToken.DoesNotExist as error:
                 raise CommandError(f"No token {options['token_id']}") from error
             api_token_revoke(token=token)

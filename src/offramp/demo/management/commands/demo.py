@@ -19,7 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--people", type=int, default=5000, help="Population of the area")
-        parser.add_argument("--seed", type=int, default=2015, help="Random seed (same seed, same area)")
+        parser.add_argument(
+            "--seed", type=int, default=2015, help="Random seed (same seed, same area)"
+        )
         parser.add_argument(
             "--extracts",
             type=Path,
@@ -40,7 +42,7 @@ class Command(BaseCommand):
                 self._print_logins()
                 return
             call_command("flush", interactive=False, verbosity=0)
-        extracts = options["extracts"] or Path(settings.VAR_DIR) / "demo-extracts"  # type: ignore[misc]
+        extracts = options["extracts"] or Path(settings.VAR_DIR) / "demo-extracts"
         started = time.perf_counter()
         with progress_bar("Generating Hartmoor", self.stderr) as report:
             area = generate_area(people=people, seed=seed, progress=report)
@@ -50,14 +52,17 @@ class Command(BaseCommand):
             summary = load_area(area, progress=report)
         elapsed = time.perf_counter() - started
         self.stdout.write(
-            f"Hartmoor built in {elapsed:.1f} s: {summary.agencies} agencies, {summary.people} people "
-            f"known to agencies, {summary.referrals} referrals, {summary.assessments} assessments. "
+            f"Hartmoor built in {elapsed:.1f} s: {summary.agencies} agencies, "
+            f"{summary.people} people known to agencies, {summary.referrals} referrals, "
+            f"{summary.assessments} assessments. "
             f"Partner extracts in {extracts}."
         )
         self._print_logins()
 
     def _print_logins(self) -> None:
         self.stdout.write("")
-        self.stdout.write("Demo sign-ins at http://127.0.0.1:8000 (password for all: " f"{DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demo sign-ins at http://127.0.0.1:8000 (password for all: {DEMO_PASSWORD}):"
+        )
         for account in DEMO_ACCOUNTS:
             self.stdout.write(f"  {account.username:<12} {account.role.label}: {account.job_title}")

@@ -1,0 +1,85 @@
+"""The synthetic area loads into the database as a partnership would hold it."""
+
+import pytest
+from django.core.management import call_command
+
+from offramp.accounts.models import Role, User
+from offramp.assessments.models import Assessment, AssessmentStatus
+from offramp.audit.models import Event, EventCode
+from offramp.demo.load import DEMO_ACCOUNTS, DEMO_PASSWORD, known_person_ids, load_area
+from offramp.demo.synth import generate_area
+from offramp.people.models import Person
+from offramp.referrals.models import Referral, ReferralStatus
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE, SEED = 3000, 11
+
+
+@pytest.fixture(scope="module")
+def area():
+    return generate_area(people=PEOPLE, seed=SEED)
+
+
+def test_only_people_known_to_an_agency_enter_the_person_index(area):
+    summary = load_area(area)
+
+    known = known_person_ids(area)
+    assert summary.people == len(known) == Person.objects.count()
+    assert Person.objects.count() < PEOPLE
+    assert Referral.objects.count() == len(area.referrals_seed)
+
+
+def test_every_demo_account_can_sign_in_with_the_printed_password(area, client):
+    load_area(area)
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.get(username=account.username)
+        assert user.role == account.role and user.agency is not None
+        assert client.login(username=account.username, password=DEMO_PASSWORD)
+    assert User.objects.get(username="admin").is_staff
+
+
+def test_referrals_are_at_every_stage_and_assessed_ones_have_an_assessment(area):
+    load_area(area)
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {ReferralStatus.RECEIVED, ReferralStatus.SCREENING, ReferralStatus.ASSESSED} <= statuses
+    for referral in Referral.objects.filter(status=ReferralStatus.ASSESSED):
+        assessment = Assessment.objects.get(referral=referral)
+        assert assessment.status == AssessmentStatus.COMPLETED
+        assert assessment.judgements.count() == 18
+
+
+def test_every_person_has_a_timeline_and_the_dsl_follows_their_own_referrals(area):
+    load_area(area)
+    assert not Person.objects.filter(events__isnull=True).exists()
+    assert (
+        Event.objects.filter(code=EventCode.REFERRAL_RECEIVED).count() == Referral.objects.count()
+    )
+    dsl = User.objects.get(username="dsl", role=Role.PRACTITIONER)
+    assert Referral.objects.filter(referrer=dsl).exists()
+
+
+def test_case_study_people_are_loaded(area):
+    load_area(area)
+    for row in area.case_studies.itertuples():
+        person = area.people.set_index("person_id").loc[row.person_id]
+        assert Person.objects.filter(
+            given_name=person.given_name, family_name=person.family_name
+        ).exists(), row.case_study
+
+
+def test_loading_twice_is_refused_and_changes_nothing(area):
+    load_area(area)
+    counts = (Person.objects.count(), Referral.objects.count(), Event.objects.count())
+    with pytest.raises(ValueError, match="already holds"):
+        load_area(area)
+    assert (Person.objects.count(), Referral.objects.count(), Event.objects.count()) == counts
+
+
+def test_the_demo_command_builds_the_area_and_prints_the_logins(tmp_path, capsys):
+    call_command("demo", people=400, seed=3, extracts=tmp_path / "extracts")
+    out = capsys.readouterr().out
+    assert DEMO_PASSWORD in out and "coordinator" in out
+    assert (tmp_path / "extracts" / "manifest.json").exists()
+    call_command("demo", people=400, seed=3, extracts=tmp_path / "extracts")
+    assert "already loaded" in capsys.readouterr().out
