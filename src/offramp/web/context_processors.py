@@ -24,7 +24,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Administration", reverse("admin:index")))
     current = request.path
     # The most specific item containing the current page is the active one.
-    prefixes = [url for _, url in items if current.startswith(url)]
+    prefixes = [
+        url for _, url in items if current == url or (url != "/" and current.startswith(url))
+    ]
     active = max(prefixes, key=len, default=None)
-    nav = [{"label": label, "url": url, "active": url == active} for label, url in items]
+    nav = [
+        {"label": label, "url": url, "active": url == active, "exact": url == current}
+        for label, url in items
+    ]
     return {"service_navigation": nav, "area_name": settings.OFFRAMP_AREA_NAME}
