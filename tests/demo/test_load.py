@@ -83,3 +83,21 @@ def test_the_demo_command_builds_the_area_and_prints_the_logins(tmp_path, capsys
     assert (tmp_path / "extracts" / "manifest.json").exists()
     call_command("demo", people=400, seed=3, extracts=tmp_path / "extracts")
     assert "already loaded" in capsys.readouterr().out
+
+
+def test_every_loaded_choice_is_one_the_models_allow(area):
+    from offramp.agencies.models import Agency
+    from offramp.people.models import AgencyIdentifier
+
+    load_area(area)
+    for model, field in (
+        (Referral, "consent"),
+        (Referral, "status"),
+        (Person, "sex"),
+        (Person, "ethnicity"),
+        (AgencyIdentifier, "identifier_type"),
+        (Agency, "kind"),
+    ):
+        allowed = {value for value, _ in model._meta.get_field(field).choices}
+        used = set(model.objects.values_list(field, flat=True))
+        assert used <= allowed, (model.__name__, field, used - allowed)

@@ -408,7 +408,7 @@ def test_referrals_cover_case_studies_and_every_stage(area: SyntheticArea) -> No
     assert set(refs["consent"]) <= {
         "given",
         "refused",
-        "not_sought_child_safeguarding",
+        "not_sought",
         "not_yet_asked",
     }
     assert refs["factor_ids"].str.split(";").explode().isin(FACTOR_IDS).all()

@@ -210,7 +210,7 @@ EXCLUSION_REASONS = (
     "bullying",
 )
 _EXCLUSION_REASON_P = np.array([0.35, 0.14, 0.06, 0.1, 0.05, 0.07, 0.04, 0.05, 0.04, 0.1])
-CONSENTS = ("given", "refused", "not_sought_child_safeguarding", "not_yet_asked")
+CONSENTS = ("given", "refused", "not_sought", "not_yet_asked")
 STAGES = ("new", "screening", "assessed", "closed")
 CASE_STUDIES = ("simon", "misha", "paul", "jason", "david", "connor", "daniel", "paige")
 
