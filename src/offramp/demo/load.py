@@ -173,8 +173,8 @@ def _referrers(agencies: dict[str, Agency], dsl: User) -> dict[str, User]:
             continue
         user = User(
             username=f"referrer-{slug}"[:150],
-            first_name="Referrer",
-            last_name=agency.name[:150],
+            first_name="Duty",
+            last_name="practitioner",
             role=Role.PRACTITIONER,
             agency=agency,
             is_active=False,
@@ -285,7 +285,7 @@ def _load_referrals(
         status = STAGE_STATUS[seed.stage]
         referrals.append(
             Referral(
-                reference=f"R{received:%y}-{index:06d}",
+                reference=f"tmp-{index}",
                 person=person,
                 referring_agency=agencies[seed.referring_agency_id],
                 referrer=referrers[seed.referring_agency_id],
@@ -307,6 +307,10 @@ def _load_referrals(
             [f for f in str(seed.factor_ids or "").split(";") if f in known_factors]
         )
     created = Referral.objects.bulk_create(referrals, batch_size=BATCH)
+    # The same reference scheme as referral_create, so later referrals never collide.
+    for referral in created:
+        referral.reference = f"R{referral.received_at:%y}-{referral.pk:06d}"
+    Referral.objects.bulk_update(created, ["reference"], batch_size=BATCH)
     ReferralFactor.objects.bulk_create(
         [
             ReferralFactor(referral=r, factor_id=f)
