@@ -14,14 +14,16 @@ class Capability(StrEnum):
     SEARCH_PEOPLE = "search for people"
     VIEW_PEOPLE = "view people's records"
     ASSESS = "record assessments"
+    VIEW_AUDIT_LOG = "view the access log of records"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PRACTITIONER: frozenset({Capability.MAKE_REFERRAL}),
     Role.PANEL_MEMBER: frozenset({Capability.MAKE_REFERRAL}),
-    Role.COORDINATOR: frozenset(Capability),
+    # The coordinator works the cases; whoever reads the access log must not be one of them.
+    Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
     Role.ANALYST: frozenset(),
-    Role.AUDITOR: frozenset(),
+    Role.AUDITOR: frozenset({Capability.VIEW_AUDIT_LOG}),
     Role.ADMINISTRATOR: frozenset(),
 }
 

@@ -5,14 +5,15 @@ Default deny: a role sees nothing unless a rule below grants it.
 - A coordinator sees the partnership's people, referrals and assessments.
 - A practitioner or panel member sees the referrals they made themselves (and, through the
   referral page, only their status), never a person's record.
-- Analysts, auditors and administrators see no personal records here.
+- Analysts, auditors and administrators see no personal records here. An auditor sees the
+  access log (who did what to which record, never the record's content).
 """
 
 from django.db.models import QuerySet
 
 from offramp.accounts.models import User
 from offramp.assessments.models import Assessment
-from offramp.audit.models import Event
+from offramp.audit.models import AuditEntry, Event
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
 
@@ -46,3 +47,9 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
 
 def events_visible_to(user: User) -> QuerySet[Event]:
     return Event.objects.filter(person__in=people_visible_to(user))
+
+
+def access_log_visible_to(user: User) -> QuerySet[AuditEntry]:
+    if has_capability(user, Capability.VIEW_AUDIT_LOG):
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.none()

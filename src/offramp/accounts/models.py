@@ -62,3 +62,45 @@ class ApiToken(models.Model):
         """Returns (raw token to show once, digest to store)."""
         raw = f"ofr_{secrets.token_urlsafe(32)}"
         return raw, _digest(raw)
+
+
+class SignInThrottle(models.Model):
+    """Failed sign-ins for one username, kept in the database so every process sees them.
+
+    Keyed by the username as typed (case-folded), whether or not such a user exists, so a
+    lockout never reveals which accounts exist.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sign-in lockout"
+        verbose_name_plural = "sign-in lockouts"
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238). The secret is shown only until it is confirmed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The time step of the last code accepted: a code is never accepted twice.
+    last_used_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "two-factor device"
+
+    def __str__(self) -> str:
+        return f"Authenticator for {self.user}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

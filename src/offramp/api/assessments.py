@@ -14,6 +14,7 @@ from offramp.assessments.services import (
     assessment_record_summary,
     assessment_start,
 )
+from offramp.audit.services import audit_consultation
 
 from .common import caller
 from .schemas import (
@@ -100,7 +101,9 @@ def start_assessment(
 
 @router.get("/{assessment_id}", response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut})
 def get_assessment(request: HttpRequest, assessment_id: int) -> AssessmentOut:
-    return _out(_visible(request, assessment_id))
+    assessment = _visible(request, assessment_id)
+    audit_consultation(actor=caller(request), subjects=[assessment], purpose="assessment")
+    return _out(assessment)
 
 
 @router.put("/{assessment_id}/factors/{factor_id}", response=WRITE_RESPONSES)

@@ -1,16 +1,25 @@
 from datetime import date
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import people_visible_to
+from offramp.audit.selectors import person_access_log
+from offramp.audit.services import AuditObject, audit_consultation
 from offramp.people.models import Person
 from offramp.people.selectors import agencies_knowing, person_search, person_timeline
 
 from .common import caller
-from .schemas import ErrorOut, EventOut, PersonMatchOut, PersonOut, PersonSummaryOut
+from .schemas import (
+    AccessLogEntryOut,
+    ErrorOut,
+    EventOut,
+    PersonMatchOut,
+    PersonOut,
+    PersonSummaryOut,
+)
 
 router = Router(tags=["people"])
 
@@ -42,6 +51,7 @@ def search_people(request: HttpRequest, params: Query[SearchParams]) -> list[Per
         family_name=params.family_name[:100],
         date_of_birth=params.date_of_birth,
     )[:50]
+    audit_consultation(actor=user, subjects=[m.person for m in matches], purpose="search")
     return [
         PersonMatchOut(
             person=_summary(m.person),
@@ -64,6 +74,7 @@ def _visible_person(request: HttpRequest, person_id: int) -> Person:
 @router.get("/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut})
 def get_person(request: HttpRequest, person_id: int) -> PersonOut:
     person = _visible_person(request, person_id)
+    audit_consultation(actor=caller(request), subjects=[person], purpose="case management")
     return PersonOut(
         **_summary(person).dict(),
         middle_names=person.middle_names,
@@ -80,6 +91,11 @@ def get_person(request: HttpRequest, person_id: int) -> PersonOut:
 @router.get("/{person_id}/timeline", response={200: list[EventOut], 403: ErrorOut, 404: ErrorOut})
 def get_timeline(request: HttpRequest, person_id: int) -> list[EventOut]:
     person = _visible_person(request, person_id)
+    audit_consultation(
+        actor=caller(request),
+        subjects=[AuditObject("timeline", person.pk, person_id=person.pk)],
+        purpose="case management",
+    )
     return [
         EventOut(
             id=event.pk,
@@ -91,4 +107,46 @@ def get_timeline(request: HttpRequest, person_id: int) -> list[EventOut]:
             summary=event.summary,
         )
         for event in person_timeline(user=caller(request), person=person)[:500]
+    ]
+
+
+class AccessLogParams(Schema):
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0, le=10_000_000)
+
+
+@router.get(
+    "/{person_id}/access-log",
+    response={200: list[AccessLogEntryOut], 403: ErrorOut, 404: ErrorOut},
+)
+def get_access_log(
+    request: HttpRequest, person_id: int, params: Query[AccessLogParams]
+) -> list[AccessLogEntryOut]:
+    """For auditors: who did what to this person's records, newest first. Viewing it is logged."""
+    user = caller(request)
+    require_capability(user, Capability.VIEW_AUDIT_LOG)
+    entries = person_access_log(user=user, person_id=person_id)
+    if entries is None:
+        raise Http404("Not found")
+    audit_consultation(
+        actor=user,
+        subjects=[AuditObject("access_log", person_id, person_id=person_id)],
+        purpose="audit",
+    )
+    return [
+        AccessLogEntryOut(
+            sequence=entry.sequence,
+            occurred_at=entry.occurred_at,
+            action=entry.action,
+            event_code=entry.event_code,
+            actor_id=entry.actor_id,
+            actor_username=entry.actor_username,
+            actor_agency=entry.actor_agency,
+            object_type=entry.object_type,
+            object_id=entry.object_id,
+            person_id=entry.person_id,
+            purpose=entry.purpose,
+            channel=entry.channel,
+        )
+        for entry in entries[params.offset : params.offset + params.limit]
     ]

@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import referral_details_visible_to
+from offramp.audit.services import audit_consultation
 from offramp.referrals.models import Referral
 from offramp.referrals.selectors import ReferralFilters, referral_list
 from offramp.referrals.services import ReferralRequest, referral_create
@@ -80,8 +81,13 @@ def list_referrals(
         received_from=params.received_from,
         received_to=params.received_to,
     )
-    referrals = referral_list(user=user, filters=filters).prefetch_related("factors")
-    return [_shape(request, r) for r in referrals[params.offset : params.offset + params.limit]]
+    referrals = list(
+        referral_list(user=user, filters=filters).prefetch_related("factors")[
+            params.offset : params.offset + params.limit
+        ]
+    )
+    audit_consultation(actor=user, subjects=referrals, purpose="referral list")
+    return [_shape(request, r) for r in referrals]
 
 
 @router.post(
@@ -114,4 +120,7 @@ def get_referral(request: HttpRequest, referral_id: int) -> ReferralOut | Referr
     user = caller(request)
     require_capability(user, Capability.MAKE_REFERRAL)
     referral = get_object_or_404(referral_list(user=user), pk=referral_id)
-    return _shape(request, referral)
+    shaped = _shape(request, referral)
+    purpose = "screening" if isinstance(shaped, ReferralOut) else "referral status"
+    audit_consultation(actor=user, subjects=[referral], purpose=purpose)
+    return shaped

@@ -57,6 +57,25 @@ class EventOut(Schema):
     summary: str
 
 
+class AccessLogEntryOut(Schema):
+    """One line of a record's access log: who did what, when and why; never the content."""
+
+    sequence: int
+    occurred_at: datetime
+    action: str = Field(
+        description="collection, alteration, consultation, disclosure, combination or erasure"
+    )
+    event_code: str
+    actor_id: int | None
+    actor_username: str
+    actor_agency: str
+    object_type: str
+    object_id: str
+    person_id: int | None
+    purpose: str
+    channel: str
+
+
 class ReferralIn(Schema):
     given_name: str = Field(max_length=100)
     family_name: str = Field(max_length=100)

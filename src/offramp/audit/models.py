@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .chain import GENESIS_HASH
+
 
 class EventCode(models.TextChoices):
     PERSON_CREATED = "person.created", "Person record created"
@@ -43,3 +45,71 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_code_display()}"
+
+
+class AuditAction(models.TextChoices):
+    """The kinds of processing the Data Protection Act 2018 s.62 requires to be logged."""
+
+    COLLECTION = "collection", "Collection"
+    ALTERATION = "alteration", "Alteration"
+    CONSULTATION = "consultation", "Consultation"
+    DISCLOSURE = "disclosure", "Disclosure"
+    COMBINATION = "combination", "Combination"
+    ERASURE = "erasure", "Erasure"
+
+
+class AuditChannel(models.TextChoices):
+    PAGE = "page", "Pages"
+    API = "api", "API"
+    CLI = "cli", "Command line"
+
+
+class AuditEntry(models.Model):
+    """One hash-chained line of the access log. Append-only.
+
+    Who, when, what and why, as plain values (never foreign keys) so that deleting a user, an
+    agency or a person cannot alter or cascade into the chain. Never the sensitive content: no
+    names, concern text or evidence; only object types and ids.
+    """
+
+    sequence = models.PositiveBigIntegerField(primary_key=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    event_code = models.CharField(max_length=40, blank=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor_id = models.PositiveBigIntegerField(null=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_agency_id = models.PositiveBigIntegerField(null=True)
+    actor_agency = models.CharField(max_length=200, blank=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    person_id = models.PositiveBigIntegerField(null=True, db_index=True)
+    purpose = models.CharField(max_length=60)
+    channel = models.CharField(max_length=10, choices=AuditChannel.choices)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.object_type} {self.object_id}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Audit entries are append-only")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise RuntimeError("Audit entries are append-only")
+
+
+class AuditChainHead(models.Model):
+    """A single row: the last sequence number and hash. Locked to append to the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    sequence = models.PositiveBigIntegerField(default=0)
+    entry_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit chain head at {self.sequence}"

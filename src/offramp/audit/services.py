@@ -1,11 +1,212 @@
-"""Writing typed events. Called inside the same transaction as the change they record."""
+"""Writing typed events and the access log. Called inside the transaction of the change.
+
+Every timeline event also writes its access-log entry (collection, alteration or combination),
+so a change can never be saved without its audit record; `audit_consultation` records views.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from offramp.accounts.models import User
 from offramp.people.models import Person
 
-from .models import Event, EventCode
+from .chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from .models import AuditAction, AuditChainHead, AuditChannel, AuditEntry, Event, EventCode
+
+# What each event is, in the terms of DPA 2018 s.62, and the purpose it serves.
+EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
+    EventCode.PERSON_CREATED: (AuditAction.COLLECTION, "record keeping"),
+    EventCode.PERSON_UPDATED: (AuditAction.ALTERATION, "record keeping"),
+    EventCode.ALIAS_ADDED: (AuditAction.COLLECTION, "record keeping"),
+    EventCode.IDENTIFIER_ADDED: (AuditAction.COLLECTION, "record keeping"),
+    EventCode.REFERRAL_RECEIVED: (AuditAction.COLLECTION, "referral"),
+    EventCode.REFERRAL_SCREENING_STARTED: (AuditAction.ALTERATION, "screening"),
+    EventCode.REFERRAL_LINKED: (AuditAction.COMBINATION, "screening"),
+    EventCode.REFERRAL_CLOSED: (AuditAction.ALTERATION, "screening"),
+    EventCode.ASSESSMENT_STARTED: (AuditAction.COLLECTION, "assessment"),
+    EventCode.FACTORS_RECORDED: (AuditAction.COLLECTION, "assessment"),
+    EventCode.ASSESSMENT_SUMMARISED: (AuditAction.COLLECTION, "assessment"),
+    EventCode.ASSESSMENT_COMPLETED: (AuditAction.ALTERATION, "assessment"),
+}
+
+# The channel of the request being served: set from the request path when a request starts
+# (see AuditConfig.ready), the command line otherwise.
+_channel: ContextVar[AuditChannel] = ContextVar("audit_channel", default=AuditChannel.CLI)
+
+
+def current_channel() -> AuditChannel:
+    return _channel.get()
+
+
+def channel_for_path(path: str) -> AuditChannel:
+    return AuditChannel.API if path.startswith("/api/") else AuditChannel.PAGE
+
+
+def set_channel(channel: AuditChannel) -> None:
+    _channel.set(channel)
+
+
+@contextmanager
+def audit_channel(channel: AuditChannel) -> Iterator[None]:
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
+@dataclass(frozen=True)
+class AuditObject:
+    """Something logged that is not a model instance (a timeline, an access log)."""
+
+    type: str
+    id: int | str
+    person_id: int | None = None
+
+
+Subject = models.Model | AuditObject
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    action: AuditAction
+    object_type: str
+    object_id: str
+    person_id: int | None
+    purpose: str
+    event_code: str = ""
+
+
+def audit_line(
+    *,
+    action: AuditAction,
+    subject: Subject,
+    purpose: str,
+    person: Person | int | None = None,
+    event_code: str = "",
+) -> AuditLine:
+    """What to log about a subject: its type and id and whose record it is, never its content."""
+    if isinstance(subject, AuditObject):
+        object_type, object_id, person_id = subject.type, str(subject.id), subject.person_id
+    else:
+        object_type, object_id = subject._meta.model_name or "", str(subject.pk)
+        if isinstance(subject, Person):
+            person_id = subject.pk
+        else:
+            held = getattr(subject, "person_id", None)
+            person_id = held if isinstance(held, int) else None
+    if person is not None:
+        person_id = person if isinstance(person, int) else person.pk
+    return AuditLine(action, object_type, object_id, person_id, purpose[:60], event_code)
+
+
+def _locked_head() -> AuditChainHead:
+    """The chain head, locked until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL;
+    SQLite's single writer serialises appends without it)."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # First append, or the tables were flushed: start from whatever the log holds.
+        last = AuditEntry.objects.order_by("-sequence").values_list("sequence", "entry_hash")
+        sequence, last_hash = last.first() or (0, GENESIS_HASH)
+        AuditChainHead.objects.bulk_create(
+            [AuditChainHead(pk=1, sequence=sequence, entry_hash=last_hash)], ignore_conflicts=True
+        )
+        head = AuditChainHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def audit_append(
+    *, actor: User | None, lines: Sequence[AuditLine], channel: AuditChannel | None = None
+) -> list[AuditEntry]:
+    """Appends lines done by one actor to the chain, in order, in the caller's transaction."""
+    return _append([(line, actor) for line in lines], channel=channel)
+
+
+def _actor_values(actor: User | None) -> dict[str, object]:
+    agency = actor.agency if actor is not None else None
+    return {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_username": actor.username if actor is not None else "",
+        "actor_agency_id": agency.pk if agency is not None else None,
+        "actor_agency": agency.name if agency is not None else "",
+    }
+
+
+def _append(
+    lines: Sequence[tuple[AuditLine, User | None]], *, channel: AuditChannel | None
+) -> list[AuditEntry]:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("The audit log must be written in the transaction of the operation")
+    if not lines:
+        return []
+    occurred_at = timezone.now()
+    channel = channel or current_channel()
+    actors: dict[int | None, dict[str, object]] = {}
+    head = _locked_head()
+    sequence, previous = head.sequence, head.entry_hash
+    entries = []
+    for line, actor in lines:
+        key = actor.pk if actor is not None else None
+        if key not in actors:
+            actors[key] = _actor_values(actor)
+        sequence += 1
+        entry = AuditEntry(
+            sequence=sequence,
+            action=line.action,
+            event_code=line.event_code,
+            occurred_at=occurred_at,
+            object_type=line.object_type,
+            object_id=line.object_id,
+            person_id=line.person_id,
+            purpose=line.purpose,
+            channel=channel,
+            previous_hash=previous,
+            **actors[key],
+        )
+        entry.entry_hash = entry_hash([getattr(entry, name) for name in HASHED_FIELDS])
+        previous = entry.entry_hash
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+    AuditChainHead.objects.filter(pk=1).update(sequence=sequence, entry_hash=previous)
+    return entries
+
+
+def audit_record(
+    *,
+    action: AuditAction,
+    actor: User | None,
+    subject: Subject,
+    purpose: str,
+    person: Person | int | None = None,
+    channel: AuditChannel | None = None,
+    event_code: str = "",
+) -> AuditEntry:
+    """Logs one operation on one record. Refuses to run outside a transaction."""
+    line = audit_line(
+        action=action, subject=subject, purpose=purpose, person=person, event_code=event_code
+    )
+    return audit_append(actor=actor, lines=[line], channel=channel)[0]
+
+
+def audit_consultation(
+    *, actor: User, subjects: Iterable[Subject], purpose: str
+) -> list[AuditEntry]:
+    """Logs that the actor is being shown these records, before they are shown.
+
+    Runs in its own (short) transaction: if the log cannot be written, this raises and the
+    page or API answer is never produced.
+    """
+    lines = [
+        audit_line(action=AuditAction.CONSULTATION, subject=subject, purpose=purpose)
+        for subject in subjects
+    ]
+    with transaction.atomic():
+        return audit_append(actor=actor, lines=lines)
 
 
 def event_record(
@@ -18,7 +219,7 @@ def event_record(
 ) -> Event:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Events must be written in the transaction of the change they record")
-    return Event.objects.create(
+    event = Event.objects.create(
         person=person,
         code=code,
         actor=actor,
@@ -27,3 +228,32 @@ def event_record(
         object_type=(subject._meta.model_name or "") if subject is not None else "",
         object_id=subject.pk if subject is not None else None,
     )
+    action, purpose = EVENT_AUDIT[code]
+    audit_record(
+        action=action,
+        actor=actor,
+        subject=subject if subject is not None else person,
+        person=person,
+        purpose=purpose,
+        event_code=code,
+    )
+    return event
+
+
+def audit_events(*, events: Sequence[Event], purpose: str) -> list[AuditEntry]:
+    """Logs events written in bulk (an import), each attributed to its own actor."""
+    lines = [
+        (
+            AuditLine(
+                action=EVENT_AUDIT[event.code][0],
+                object_type=event.object_type or "person",
+                object_id=str(event.object_id or event.person_id),
+                person_id=event.person_id,
+                purpose=purpose,
+                event_code=event.code,
+            ),
+            event.actor,
+        )
+        for event in events
+    ]
+    return _append(lines, channel=None)

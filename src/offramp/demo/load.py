@@ -26,6 +26,7 @@ from offramp.assessments.models import (
     OverallConcern,
 )
 from offramp.audit.models import Event, EventCode
+from offramp.audit.services import audit_events
 from offramp.people.models import AgencyIdentifier, Person
 from offramp.referrals.models import (
     ClosureReason,
@@ -426,6 +427,7 @@ def _events(
             )
         )
     Event.objects.bulk_create(events, batch_size=BATCH)
+    audit_events(events=events, purpose="demo import")
 
 
 def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:

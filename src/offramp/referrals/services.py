@@ -12,8 +12,8 @@ from offramp.access.permissions import Capability, acting_agency, require_capabi
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.framework import current_framework
-from offramp.audit.models import Event, EventCode
-from offramp.audit.services import event_record
+from offramp.audit.models import AuditAction, Event, EventCode
+from offramp.audit.services import audit_record, event_record
 from offramp.people.models import Person
 from offramp.people.services import PersonDetails, person_create, validate_person_details
 from offramp.text import null_character_errors
@@ -214,6 +214,9 @@ def referral_link_to_person(*, referral: Referral, person: Person, actor: User) 
         referral.save(update_fields=["person"])
         Event.objects.filter(person=provisional).update(person=person)
         if not provisional.referrals.exists() and not provisional.identifiers.exists():
+            audit_record(
+                action=AuditAction.ERASURE, actor=actor, subject=provisional, purpose="screening"
+            )
             provisional.delete()
         event_record(
             person=person,

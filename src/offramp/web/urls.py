@@ -8,6 +8,8 @@ urlpatterns = [
     path("", home.dashboard, name="dashboard"),
     path("sign-in/", home.SignInView.as_view(), name="sign-in"),
     path("sign-out/", home.SignOutView.as_view(), name="sign-out"),
+    path("sign-in/code/", home.two_factor_view, name="two-factor"),
+    path("sign-in/authenticator/", home.two_factor_setup_view, name="two-factor-setup"),
     path("referrals/", referrals.referral_list_view, name="referral-list"),
     path("referrals/new/", referrals.referral_create_view, name="referral-create"),
     path("referrals/<int:pk>/", referrals.referral_detail_view, name="referral-detail"),
@@ -20,6 +22,7 @@ urlpatterns = [
     ),
     path("people/search/", people.person_search_view, name="person-search"),
     path("people/<int:pk>/", people.person_detail_view, name="person-detail"),
+    path("people/<int:pk>/access-log/", people.person_access_log_view, name="person-access-log"),
     path(
         "people/<int:person_pk>/assessments/new/",
         assessments.assessment_start_view,

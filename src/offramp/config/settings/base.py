@@ -38,8 +38,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the messages middleware, so it can tell people why they were signed out.
+    "offramp.web.session_timeouts.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "offramp.web.two_factor.TwoFactorMiddleware",
     "offramp.web.middleware.NoStoreForSignedInUsersMiddleware",
 ]
 
@@ -100,6 +103,20 @@ STATICFILES_DIRS = [
     ("vendor/govuk", REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("vendor/moj", REPO_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
 ]
+
+# Signed-in sessions end after this long without a request, and this long after signing in
+# whatever the activity (offramp.web.session_timeouts). The cookie lives no longer than that.
+OFFRAMP_SESSION_IDLE_SECONDS = 30 * 60
+OFFRAMP_SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
+SESSION_COOKIE_AGE = OFFRAMP_SESSION_ABSOLUTE_SECONDS
+# After this many failed sign-ins for one username within OFFRAMP_LOCKOUT_SECONDS, that
+# username may not sign in for OFFRAMP_LOCKOUT_SECONDS (`offramp unlock USERNAME` lifts it).
+OFFRAMP_LOCKOUT_ATTEMPTS = 5
+OFFRAMP_LOCKOUT_SECONDS = 15 * 60
+# A code from an authenticator app after the password (offramp.web.two_factor). On in
+# production; off for the demo and the tests, which turn it on where they test it.
+OFFRAMP_REQUIRE_TWO_FACTOR = False
+OFFRAMP_TWO_FACTOR_ISSUER = "Offramp"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

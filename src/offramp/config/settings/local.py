@@ -11,3 +11,5 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "offramp-local-development-key-not-for-production")
 VAR_DIR.mkdir(exist_ok=True)
 OFFRAMP_FRAMEWORK_EXTENSION = os.environ.get("OFFRAMP_FRAMEWORK_EXTENSION") or None
+# Off for the demo; OFFRAMP_REQUIRE_TWO_FACTOR=1 tries the production sign-in on one machine.
+OFFRAMP_REQUIRE_TWO_FACTOR = os.environ.get("OFFRAMP_REQUIRE_TWO_FACTOR") == "1"

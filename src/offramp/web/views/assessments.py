@@ -24,6 +24,7 @@ from offramp.assessments.services import (
     assessment_record_summary,
     assessment_start,
 )
+from offramp.audit.services import audit_consultation
 from offramp.transitions import IllegalTransition
 
 from ..forms import AssessmentSummaryForm, apply_service_errors, category_form_class
@@ -51,9 +52,11 @@ def assessment_start_view(request: HttpRequest, person_pk: int) -> HttpResponse:
 
 def _assessment(request: HttpRequest, pk: int) -> Assessment:
     user = require(request, Capability.ASSESS)
-    return get_visible_or_404(
+    assessment = get_visible_or_404(
         assessments_visible_to(user).select_related("person", "referral", "assessor"), pk
     )
+    audit_consultation(actor=user, subjects=[assessment], purpose="assessment")
+    return assessment
 
 
 def _referral_prompts(assessment: Assessment) -> dict[str, str]:

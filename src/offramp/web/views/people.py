@@ -1,16 +1,20 @@
 """Finding a person and the person page."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from offramp.access.permissions import Capability
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
 from offramp.assessments.models import AssessmentStatus
+from offramp.audit.selectors import person_access_log
+from offramp.audit.services import AuditObject, audit_consultation
 from offramp.people.selectors import agencies_knowing, person_search, person_timeline
 
 from ..forms import PersonSearchForm
 from .common import get_visible_or_404, require
+
+ACCESS_LOG_PAGE = 500
 
 
 @login_required
@@ -29,6 +33,7 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
                 date_of_birth=data["date_of_birth"],
             )[:50]
         ]
+        audit_consultation(actor=user, subjects=[m.person for m, _ in matches], purpose="search")
     return render(request, "web/person_search.html", {"form": form, "matches": matches})
 
 
@@ -41,6 +46,7 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related("aliases", "identifiers__agency"),
         pk,
     )
+    audit_consultation(actor=user, subjects=[person], purpose="case management")
     assessments = assessments_visible_to(user).filter(person=person).select_related("assessor")
     return render(
         request,
@@ -55,4 +61,19 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": person_timeline(user=user, person=person)[:200],
             "agencies": agencies_knowing(person),
         },
+    )
+
+
+@login_required
+def person_access_log_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """For the auditor: who did what to this person's records. Never the records themselves."""
+    user = require(request, Capability.VIEW_AUDIT_LOG)
+    entries = person_access_log(user=user, person_id=pk)
+    if entries is None:
+        raise Http404("Not found")
+    audit_consultation(
+        actor=user, subjects=[AuditObject("access_log", pk, person_id=pk)], purpose="audit"
+    )
+    return render(
+        request, "web/access_log.html", {"person_id": pk, "entries": entries[:ACCESS_LOG_PAGE]}
     )

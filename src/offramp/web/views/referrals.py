@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import people_visible_to, referral_details_visible_to
 from offramp.assessments.framework import current_framework
+from offramp.audit.services import audit_consultation
 from offramp.people.selectors import agencies_knowing, person_search
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import ReferralFilters, referral_list
@@ -88,7 +89,8 @@ def referral_list_view(request: HttpRequest) -> HttpResponse:
             received_to=data["received_to"],
             name=data["name"],
         )
-    referrals = referral_list(user=user, filters=filters)[:200]
+    referrals = list(referral_list(user=user, filters=filters)[:200])
+    audit_consultation(actor=user, subjects=referrals, purpose="referral list")
     return render(
         request,
         "web/referral_list.html",
@@ -105,6 +107,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = signed_in_user(request)
     referral = get_visible_or_404(referral_list(user=user), pk)
     if not referral_details_visible_to(user, referral):
+        audit_consultation(actor=user, subjects=[referral], purpose="referral status")
         return render(request, "web/referral_status.html", {"referral": referral})
     matches = [
         m
@@ -115,7 +118,9 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             date_of_birth=referral.subject_date_of_birth,
         )
         if m.person.pk != referral.person_id
-    ]
+    ][:10]
+    audit_consultation(actor=user, subjects=[referral], purpose="screening")
+    audit_consultation(actor=user, subjects=[m.person for m in matches], purpose="screening match")
     framework = current_framework()
     return render(
         request,
@@ -123,7 +128,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "referral": referral,
             "factors": [framework.factor(f.factor_id) for f in referral.factors.all()],
-            "matches": [(m, agencies_knowing(m.person)) for m in matches[:10]],
+            "matches": [(m, agencies_knowing(m.person)) for m in matches],
             "close_form": CloseReferralForm(),
             "can_link": referral.status != ReferralStatus.CLOSED
             and not referral.person.assessments.exists(),

@@ -1,0 +1,20 @@
+"""Reads of the access log, always through the scoping selector."""
+
+from django.db.models import QuerySet
+
+from offramp.access.scoping import access_log_visible_to
+from offramp.accounts.models import User
+from offramp.people.models import Person
+
+from .models import AuditEntry
+
+
+def person_access_log(*, user: User, person_id: int) -> QuerySet[AuditEntry] | None:
+    """Who did what to a person's records, newest first; None if there is no such record.
+
+    A record erased since (a provisional record folded into a known person) keeps its log.
+    """
+    entries = access_log_visible_to(user).filter(person_id=person_id).order_by("-sequence")
+    if not entries.exists() and not Person.objects.filter(pk=person_id).exists():
+        return None
+    return entries
