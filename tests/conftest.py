@@ -9,6 +9,7 @@ from offramp.accounts.models import Role, User
 from offramp.agencies.models import Agency, AgencyKind
 from offramp.referrals.models import ConsentStatus, Referral
 from offramp.referrals.services import ReferralRequest, referral_create
+from offramp.sharing.models import DataCategory, DataSharingAgreement, LawfulBasis
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -27,6 +28,22 @@ def agencies(db: None) -> dict[str, Agency]:
         key: Agency.objects.create(slug=key.replace("_", "-"), name=name, kind=kind)
         for key, (name, kind) in specs.items()
     }
+
+
+@pytest.fixture
+def partnership_agreement(agencies: dict[str, Agency]) -> DataSharingAgreement:
+    """An information sharing protocol between every persona's agency, for every category."""
+    agreement = DataSharingAgreement.objects.create(
+        reference="HISP-TEST",
+        title="Hartmoor SOC Prevent information sharing protocol",
+        data_categories=list(DataCategory.values),
+        lawful_basis=LawfulBasis.CRIME_AND_DISORDER_ACT_S115,
+        purpose="Preventing serious and organised crime and safeguarding those exploited by it",
+        start_date=datetime.date(2020, 1, 1),
+        review_date=datetime.date(2999, 1, 1),
+    )
+    agreement.parties.set(agencies.values())
+    return agreement
 
 
 def _user(username: str, agency: Agency, role: Role, first: str, last: str) -> User:

@@ -36,6 +36,7 @@ from offramp.audit.models import Event
 from offramp.people.models import Person
 from offramp.referrals.models import ClosureReason, Referral
 from offramp.referrals.services import referral_create, referral_link_to_person
+from offramp.sharing.models import Disclosure, PublicInterestDecision
 from tests.conftest import referral_request, signed_in
 
 PERSONAS = (
@@ -191,6 +192,36 @@ def referral_and_person(world: World) -> list[Target]:
     ]
 
 
+def by_review(param: str) -> Callable[[World], list[Target]]:
+    """Retention reviews of the people behind two referrals (made on the spot: the world has
+    none, since its records are years from being due)."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.retention.models import RetentionReview
+
+        targets = []
+        for owner in ("school_dsl", "other_dsl"):
+            person = world.person(owner)
+            review = RetentionReview.objects.filter(subject_id=person.pk).first()
+            if review is None:
+                review = RetentionReview.objects.create(
+                    person=person,
+                    subject_id=person.pk,
+                    due_on=timezone.localdate(),
+                    rule_id="any_record",
+                    schedule_version="test",
+                )
+            targets.append(
+                Target(f"the review of the person behind {owner}'s referral", {param: review.pk})
+            )
+        return [*targets, Target("no such review", {param: NO_SUCH_ID}, exists=False)]
+
+    return build
+
+
+RETAIN = {"reason": "Still needed", "until_0": "1", "until_1": "1", "until_2": "2030"}
+
+
 def first_category() -> str:
     return current_framework().categories[0].id
 
@@ -206,6 +237,17 @@ def category_form(world: World) -> dict[str, object]:
 
 SUMMARY = {"summary": "Nothing found that worries the panel.", "overall_concern": "no_concern"}
 
+
+def public_interest_form(world: World) -> dict[str, object]:
+    return {
+        "from_agency": world.users["health_panel_member"].agency_id,
+        "to_agency": "",
+        "data_categories": ["health"],
+        "description": "Clinic attendance and the safeguarding nurse's concerns.",
+        "reason": "Risk of serious harm from exploitation outweighs his privacy.",
+    }
+
+
 ID_ROUTES: dict[str, RouteSpec] = {
     # pages
     "web:referral-detail": RouteSpec(by_referral("pk"), ("get",), status_only=True),
@@ -217,6 +259,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
     "web:person-detail": RouteSpec(by_person("pk"), ("get",)),
     "web:person-access-log": RouteSpec(by_person("pk"), ("get",), allowed=("auditor",)),
     "web:assessment-start": RouteSpec(by_person("person_pk"), ("post",)),
+    "web:public-interest-create": RouteSpec(
+        by_person("pk"), ("get", "post"), body=public_interest_form
+    ),
     "web:assessment": RouteSpec(by_assessment("pk"), ("get",)),
     "web:assessment-summary": RouteSpec(
         by_assessment("pk"), ("get", "post"), body=lambda w: SUMMARY
@@ -224,6 +269,12 @@ ID_ROUTES: dict[str, RouteSpec] = {
     "web:assessment-complete": RouteSpec(by_assessment("pk"), ("get", "post")),
     "web:assessment-category": RouteSpec(
         by_assessment("pk", category_id=first_category), ("get", "post"), body=category_form
+    ),
+    # retention: coordinators decide (the auditor sees the queue, not the reviews)
+    "retention:review": RouteSpec(by_review("pk"), ("get",)),
+    "retention:retain": RouteSpec(by_review("pk"), ("post",), body=lambda w: RETAIN),
+    "retention:dispose": RouteSpec(
+        by_review("pk"), ("get", "post"), body=lambda w: {"confirm": "yes"}
     ),
     # API
     "api:get_person": RouteSpec(by_person("person_id")),
@@ -250,6 +301,7 @@ PLAIN_PAGE_METHODS: dict[str, tuple[str, ...]] = {
     "web:referral-list": ("get",),
     "web:referral-create": ("get", "post"),
     "web:person-search": ("get",),
+    "retention:queue": ("get",),
 }
 # Reachable without signing in, with the status an anonymous caller gets.
 PUBLIC: dict[str, int] = {
@@ -364,6 +416,8 @@ def snapshot() -> tuple[object, ...]:
         ),
         list(FactorJudgement.objects.order_by("pk").values_list("pk", "judgement", "recorded_at")),
         list(Event.objects.order_by("pk").values_list("pk", "person_id")),
+        list(PublicInterestDecision.objects.order_by("pk").values_list("pk", "person_id")),
+        list(Disclosure.objects.order_by("pk").values_list("pk", "person_id")),
     )
 
 

@@ -59,7 +59,7 @@ def _complete(person, coordinator, police, present, referral=None):
 
 
 def test_a_whole_assessment_records_framework_version_factors_and_moves_the_referral(
-    dsl_referral, coordinator, agencies
+    dsl_referral, coordinator, agencies, partnership_agreement
 ):
     assessment = _complete(
         dsl_referral.person, coordinator, agencies["police"], {"gang_involvement"}, dsl_referral
@@ -125,7 +125,9 @@ def test_evidence_dated_in_the_future_and_unknown_factors_are_refused(
     assert refused.value.message_dict["star_sign"] == ["Unknown framework factor 'star_sign'"]
 
 
-def test_the_task_list_follows_categories(dsl_referral, coordinator, agencies):
+def test_the_task_list_follows_categories(
+    dsl_referral, coordinator, agencies, partnership_agreement
+):
     assessment = assessment_start(person=dsl_referral.person, actor=coordinator)
     criminality = [
         f
@@ -150,7 +152,9 @@ def test_completion_needs_every_factor_and_a_summary(dsl_referral, coordinator):
     assert assessment.status == AssessmentStatus.IN_PROGRESS
 
 
-def test_a_completed_assessment_cannot_be_changed(dsl_referral, coordinator, agencies):
+def test_a_completed_assessment_cannot_be_changed(
+    dsl_referral, coordinator, agencies, partnership_agreement
+):
     assessment = _complete(dsl_referral.person, coordinator, agencies["police"], set())
     with pytest.raises(IllegalTransition):
         assessment_record_summary(assessment=assessment, actor=coordinator, summary=SUMMARY)
@@ -165,7 +169,9 @@ def test_only_one_assessment_in_progress_per_person(dsl_referral, coordinator):
     assert Assessment.objects.count() == 1
 
 
-def test_changes_since_the_previous_assessment_are_listed(dsl_referral, coordinator, agencies):
+def test_changes_since_the_previous_assessment_are_listed(
+    dsl_referral, coordinator, agencies, partnership_agreement
+):
     first = _complete(dsl_referral.person, coordinator, agencies["police"], {"gang_involvement"})
     assert assessment_changes(first) is None
 

@@ -27,6 +27,7 @@ from offramp.referrals.services import (
     referral_link_to_person,
     referral_start_screening,
 )
+from offramp.sharing.models import DataSharingAgreement
 from tests.api.test_api import api_client
 from tests.conftest import referral_request, signed_in
 
@@ -82,6 +83,7 @@ def busy(
     agencies: dict[str, Agency],
     dsl_referral: Referral,
     other_referral: Referral,
+    partnership_agreement: DataSharingAgreement,
 ) -> Busy:
     referral_start_screening(referral=dsl_referral, actor=coordinator)
     relinked = referral_create(

@@ -184,7 +184,9 @@ def record_category(page: Any, category: str, present: dict[str, Any]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_coordinator_screens_assesses_and_finds_the_person(page, coordinator, dsl_referral):
+def test_the_coordinator_screens_assesses_and_finds_the_person(
+    page, coordinator, dsl_referral, partnership_agreement
+):
     reference = dsl_referral.reference
     sign_in(page, "coordinator")
     expect(page.get_by_role("table").filter(has_text=reference)).to_contain_text("Connor Walsh")

@@ -15,6 +15,9 @@ class Capability(StrEnum):
     VIEW_PEOPLE = "view people's records"
     ASSESS = "record assessments"
     VIEW_AUDIT_LOG = "view the access log of records"
+    DECIDE_SHARING = "record public-interest sharing decisions"
+    DECIDE_RETENTION = "decide whether records are kept or disposed of"
+    VIEW_RETENTION = "view the retention review queue"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -23,7 +26,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The coordinator works the cases; whoever reads the access log must not be one of them.
     Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
     Role.ANALYST: frozenset(),
-    Role.AUDITOR: frozenset({Capability.VIEW_AUDIT_LOG}),
+    # Auditors oversee retention (the queue, record numbers only); coordinators decide.
+    Role.AUDITOR: frozenset({Capability.VIEW_AUDIT_LOG, Capability.VIEW_RETENTION}),
     Role.ADMINISTRATOR: frozenset(),
 }
 

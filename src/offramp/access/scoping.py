@@ -16,6 +16,7 @@ from offramp.assessments.models import Assessment
 from offramp.audit.models import AuditEntry, Event
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
+from offramp.sharing.models import Disclosure, PublicInterestDecision
 
 from .permissions import Capability, has_capability
 
@@ -47,6 +48,14 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
 
 def events_visible_to(user: User) -> QuerySet[Event]:
     return Event.objects.filter(person__in=people_visible_to(user))
+
+
+def disclosures_visible_to(user: User) -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(person__in=people_visible_to(user))
+
+
+def public_interest_decisions_visible_to(user: User) -> QuerySet[PublicInterestDecision]:
+    return PublicInterestDecision.objects.filter(person__in=people_visible_to(user))
 
 
 def access_log_visible_to(user: User) -> QuerySet[AuditEntry]:

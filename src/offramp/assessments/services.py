@@ -9,12 +9,19 @@ from django.utils import timezone
 
 from offramp.access.permissions import Capability, acting_agency, require_capability
 from offramp.accounts.models import User
-from offramp.agencies.models import Agency
+from offramp.agencies.models import Agency, AgencyKind
 from offramp.audit.models import EventCode
 from offramp.audit.services import event_record
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
 from offramp.referrals.services import referral_mark_assessed, referral_mark_in_assessment
+from offramp.sharing.models import DataCategory
+from offramp.sharing.services import (
+    NoSharingBasis,
+    SharingBasis,
+    disclosure_record,
+    sharing_basis,
+)
 from offramp.text import null_character_errors
 from offramp.transitions import IllegalTransition
 
@@ -122,16 +129,92 @@ def validate_factor_entries(entries: list[FactorEntry]) -> None:
         raise ValidationError(errors)
 
 
+# The kind of information each framework category's evidence is, for the sharing rules.
+# Evidence from a health agency is health information (special category) whatever the factor.
+FACTOR_DATA_CATEGORY: dict[str, DataCategory] = {
+    "criminality": DataCategory.OFFENDING,
+    "ability": DataCategory.OFFENDING,
+    "networks": DataCategory.INTELLIGENCE,
+    "identity": DataCategory.SOCIAL_CARE,
+}
+
+
+def factor_data_category(*, factor_id: str, source: Agency) -> DataCategory:
+    if source.kind == AgencyKind.HEALTH:
+        return DataCategory.HEALTH
+    category = current_framework().factor(factor_id).category
+    # A local extension's own categories hold the partnership's risk assessment information.
+    return FACTOR_DATA_CATEGORY.get(category, DataCategory.RISK_ASSESSMENT)
+
+
+@dataclass(frozen=True)
+class _Share:
+    factor_id: str
+    source: Agency
+    category: DataCategory
+    basis: SharingBasis
+
+
+def _is_new_information(entry: FactorEntry, existing: FactorJudgement | None) -> bool:
+    """Whether saving the entry adds the source agency's information, rather than re-saving it."""
+    if existing is None:
+        return True
+    before = (existing.judgement, existing.evidence, existing.source_agency_id)
+    after = (entry.judgement, entry.evidence.strip(), entry.source_agency_id)
+    return before != after or existing.evidence_date != entry.evidence_date
+
+
+def _shares(assessment: Assessment, actor: User, entries: list[FactorEntry]) -> list[_Share]:
+    """The other agencies' information these entries add, each with the basis covering it.
+
+    Refuses the whole save, naming on each factor what is missing, if any lacks a basis.
+    """
+    own = acting_agency(actor)
+    existing = {j.factor_id: j for j in assessment.judgements.all()}
+    sources = Agency.objects.in_bulk([e.source_agency_id for e in entries if e.source_agency_id])
+    today = timezone.localdate()
+    shares: list[_Share] = []
+    errors: dict[str, str] = {}
+    for entry in entries:
+        source = sources.get(entry.source_agency_id) if entry.source_agency_id else None
+        if source is None or source.pk == own.pk:
+            continue
+        if not _is_new_information(entry, existing.get(entry.factor_id)):
+            continue
+        category = factor_data_category(factor_id=entry.factor_id, source=source)
+        try:
+            basis = sharing_basis(
+                from_agency=source,
+                to_agency=own,
+                category=category,
+                person=assessment.person,
+                on=today,
+            )
+        except NoSharingBasis as refusal:
+            errors[f"{entry.factor_id}-source_agency"] = refusal.messages[0]
+        else:
+            shares.append(_Share(entry.factor_id, source, category, basis))
+    if errors:
+        raise NoSharingBasis(errors)
+    return shares
+
+
 def assessment_record_factors(
     *, assessment: Assessment, actor: User, entries: list[FactorEntry]
 ) -> Assessment:
-    """Records or replaces judgements for some factors (a category at a time in the pages)."""
+    """Records or replaces judgements for some factors (a category at a time in the pages).
+
+    Evidence from another agency needs a lawful basis (`offramp.sharing`), and each new piece
+    is recorded as a disclosure from that agency to the assessor's.
+    """
     _ensure_editable(assessment, actor)
     validate_factor_entries(entries)
     framework = current_framework()
     with transaction.atomic():
+        shares = _shares(assessment, actor, entries)
+        judgements: dict[str, FactorJudgement] = {}
         for entry in entries:
-            FactorJudgement.objects.update_or_create(
+            judgements[entry.factor_id], _ = FactorJudgement.objects.update_or_create(
                 assessment=assessment,
                 factor_id=entry.factor_id,
                 defaults={
@@ -152,6 +235,16 @@ def assessment_record_factors(
             summary=f"{len(entries)} factor(s) recorded: {names}",
             subject=assessment,
         )
+        for share in shares:
+            disclosure_record(
+                person=assessment.person,
+                category=share.category,
+                subject=judgements[share.factor_id],
+                from_agency=share.source,
+                to_agency=acting_agency(actor),
+                basis=share.basis,
+                actor=actor,
+            )
     return assessment
 
 

@@ -24,6 +24,11 @@ class EventCode(models.TextChoices):
     FACTORS_RECORDED = "assessment.factors_recorded", "Risk factors recorded"
     ASSESSMENT_SUMMARISED = "assessment.summarised", "Protective factors and summary recorded"
     ASSESSMENT_COMPLETED = "assessment.completed", "Assessment completed"
+    INFORMATION_SHARED = "information.shared", "Information shared between agencies"
+    PUBLIC_INTEREST_DECISION = (
+        "sharing.public_interest_decision",
+        "Public-interest sharing decision recorded",
+    )
 
 
 class Event(models.Model):

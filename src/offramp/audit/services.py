@@ -32,6 +32,8 @@ EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
     EventCode.FACTORS_RECORDED: (AuditAction.COLLECTION, "assessment"),
     EventCode.ASSESSMENT_SUMMARISED: (AuditAction.COLLECTION, "assessment"),
     EventCode.ASSESSMENT_COMPLETED: (AuditAction.ALTERATION, "assessment"),
+    EventCode.INFORMATION_SHARED: (AuditAction.DISCLOSURE, "information sharing"),
+    EventCode.PUBLIC_INTEREST_DECISION: (AuditAction.COLLECTION, "information sharing"),
 }
 
 # The channel of the request being served: set from the request path when a request starts

@@ -9,5 +9,6 @@ admin.site.site_title = "Offramp administration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("retention/", include("offramp.retention.urls")),
     path("", include("offramp.web.urls")),
 ]

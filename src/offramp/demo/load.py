@@ -8,7 +8,7 @@ transaction: it either all lands or nothing does.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from django.db import transaction
@@ -25,6 +25,7 @@ from offramp.assessments.models import (
     Judgement,
     OverallConcern,
 )
+from offramp.assessments.services import factor_data_category
 from offramp.audit.models import Event, EventCode
 from offramp.audit.services import audit_events
 from offramp.people.models import AgencyIdentifier, Person
@@ -33,6 +34,14 @@ from offramp.referrals.models import (
     Referral,
     ReferralFactor,
     ReferralStatus,
+)
+from offramp.sharing.models import (
+    BasisKind,
+    DataCategory,
+    DataSharingAgreement,
+    Disclosure,
+    LawfulBasis,
+    category_phrase,
 )
 
 from .synth import SyntheticArea
@@ -373,8 +382,117 @@ def _load_assessments(
     return assessments
 
 
+# The partnership's information sharing protocol, signed by the agencies that work SOC Prevent
+# cases together. Health shares under its own safeguarding agreement, and the Jobcentre,
+# voluntary groups and universities have none, so their information needs consent or a
+# public-interest decision.
+PROTOCOL_KINDS = frozenset(
+    {
+        AgencyKind.POLICE,
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        AgencyKind.ADULT_SOCIAL_CARE,
+        AgencyKind.COMMUNITY_SAFETY,
+        AgencyKind.LICENSING_TRADING_STANDARDS,
+        AgencyKind.HOUSING,
+        AgencyKind.FAMILIES_PROGRAMME,
+        AgencyKind.SCHOOL,
+        AgencyKind.COLLEGE,
+        AgencyKind.YOUTH_OFFENDING,
+        AgencyKind.PROBATION,
+        AgencyKind.PRISON,
+    }
+)
+HEALTH_AGREEMENT_KINDS = frozenset(
+    {
+        AgencyKind.HEALTH,
+        AgencyKind.COMMUNITY_SAFETY,
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        AgencyKind.POLICE,
+        AgencyKind.YOUTH_OFFENDING,
+    }
+)
+
+
+def _load_agreements(agencies: dict[str, Agency]) -> list[DataSharingAgreement]:
+    today = timezone.localdate()
+    protocol = DataSharingAgreement.objects.create(
+        reference="HSP-ISP-01",
+        title="Hartmoor SOC Prevent information sharing protocol",
+        data_categories=[c for c in DataCategory.values if c != DataCategory.HEALTH],
+        lawful_basis=LawfulBasis.CRIME_AND_DISORDER_ACT_S115,
+        purpose=(
+            "Identifying people at risk of involvement in serious and organised crime, "
+            "assessing them against the SOC Prevent framework and agreeing support to divert "
+            "them, as part of the community safety partnership's crime and disorder strategy."
+        ),
+        start_date=today - timedelta(days=400),
+        review_date=today + timedelta(days=330),
+    )
+    protocol.parties.set([a for a in agencies.values() if a.kind in PROTOCOL_KINDS])
+    health = DataSharingAgreement.objects.create(
+        reference="HSP-HEALTH-01",
+        title="Safeguarding health information: Hartmoor NHS and SOC Prevent partners",
+        data_categories=[DataCategory.HEALTH],
+        lawful_basis=LawfulBasis.CHILDREN_ACT_2004,
+        purpose=(
+            "Sharing health information needed to safeguard children and young people from "
+            "criminal exploitation, under the duty to co-operate and the safeguarding duty."
+        ),
+        start_date=today - timedelta(days=200),
+        review_date=today + timedelta(days=165),
+    )
+    health.parties.set([a for a in agencies.values() if a.kind in HEALTH_AGREEMENT_KINDS])
+    return [protocol, health]
+
+
+def _imported_disclosures(
+    agreements: list[DataSharingAgreement], assessments: list[Assessment]
+) -> list[Disclosure]:
+    """The shares behind loaded evidence another agency gave, where an agreement covers them."""
+    parties = {a.pk: set(a.parties.values_list("pk", flat=True)) for a in agreements}
+    judgements = (
+        FactorJudgement.objects.filter(assessment__in=assessments, source_agency__isnull=False)
+        .select_related("assessment__agency", "source_agency")
+        .order_by("pk")
+    )
+    disclosures = []
+    for judgement in judgements:
+        source, to = judgement.source_agency, judgement.assessment.agency
+        if source is None or source.pk == to.pk:
+            continue
+        category = factor_data_category(factor_id=judgement.factor_id, source=source)
+        agreement = next(
+            (
+                a
+                for a in agreements
+                if {source.pk, to.pk} <= parties[a.pk] and a.covers_category(category)
+            ),
+            None,
+        )
+        if agreement is None:
+            continue
+        disclosures.append(
+            Disclosure(
+                person_id=judgement.assessment.person_id,
+                category=category,
+                object_type="factorjudgement",
+                object_id=judgement.pk,
+                from_agency=source,
+                to_agency=to,
+                occurred_at=judgement.assessment.started_at,
+                basis_kind=BasisKind.AGREEMENT,
+                agreement=agreement,
+                recorded_by=judgement.assessment.assessor,
+            )
+        )
+    return Disclosure.objects.bulk_create(disclosures, batch_size=BATCH)
+
+
 def _events(
-    people: dict[int, Person], referrals: list[tuple[Referral, str]], assessments: list[Assessment]
+    people: dict[int, Person],
+    referrals: list[tuple[Referral, str]],
+    assessments: list[Assessment],
+    disclosures: list[Disclosure],
 ) -> None:
     """The timeline each loaded record would have had, in the order it would have happened."""
     events = [
@@ -426,6 +544,24 @@ def _events(
                 object_id=assessment.pk,
             )
         )
+    for disclosure in disclosures:
+        assert disclosure.agreement is not None
+        events.append(
+            Event(
+                person_id=disclosure.person_id,
+                code=EventCode.INFORMATION_SHARED,
+                occurred_at=disclosure.occurred_at,
+                actor=disclosure.recorded_by,
+                actor_agency=disclosure.to_agency,
+                summary=(
+                    f"{category_phrase(disclosure.category).capitalize()} shared by "
+                    f"{disclosure.from_agency} with {disclosure.to_agency} under agreement "
+                    f"{disclosure.agreement.reference}"
+                ),
+                object_type="disclosure",
+                object_id=disclosure.pk,
+            )
+        )
     Event.objects.bulk_create(events, batch_size=BATCH)
     audit_events(events=events, purpose="demo import")
 
@@ -441,6 +577,7 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         agencies = _load_agencies(area)
         progress("agencies and accounts", 1, stages)
         accounts = _load_accounts(area, agencies)
+        agreements = _load_agreements(agencies)
         referrers = _referrers(agencies, accounts["dsl"])
         known = known_person_ids(area)
         people = _load_people(area, agencies, known)
@@ -453,8 +590,9 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         assessments = _load_assessments(
             area, agencies, referrals, accounts["coordinator"], synthetic_id_of
         )
+        disclosures = _imported_disclosures(agreements, assessments)
         progress("assessments", 5, stages)
-        _events(people, referrals, assessments)
+        _events(people, referrals, assessments, disclosures)
         progress("timelines", 6, stages)
     return LoadSummary(
         agencies=len(agencies),

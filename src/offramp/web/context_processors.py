@@ -20,6 +20,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Find a person", reverse("web:person-search")))
         if has_capability(user, Capability.MAKE_REFERRAL):
             items.append(("Make a referral", reverse("web:referral-create")))
+        if has_capability(user, Capability.DECIDE_RETENTION) or has_capability(
+            user, Capability.VIEW_RETENTION
+        ):
+            items.append(("Retention", reverse("retention:queue")))
         if user.is_staff:
             items.append(("Administration", reverse("admin:index")))
     current = request.path

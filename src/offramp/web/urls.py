@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assessments, home, people, referrals
+from .views import assessments, home, people, referrals, sharing
 
 app_name = "web"
 
@@ -23,6 +23,11 @@ urlpatterns = [
     path("people/search/", people.person_search_view, name="person-search"),
     path("people/<int:pk>/", people.person_detail_view, name="person-detail"),
     path("people/<int:pk>/access-log/", people.person_access_log_view, name="person-access-log"),
+    path(
+        "people/<int:pk>/public-interest/new/",
+        sharing.public_interest_create_view,
+        name="public-interest-create",
+    ),
     path(
         "people/<int:person_pk>/assessments/new/",
         assessments.assessment_start_view,

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "offramp.audit",
     "offramp.referrals",
     "offramp.assessments",
+    "offramp.retention",
+    "offramp.sharing",
     "offramp.api",
     "offramp.web",
     "offramp.demo",

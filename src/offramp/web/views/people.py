@@ -4,8 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from offramp.access.permissions import Capability
-from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
+from offramp.access.permissions import Capability, has_capability
+from offramp.access.scoping import (
+    assessments_visible_to,
+    disclosures_visible_to,
+    people_visible_to,
+    public_interest_decisions_visible_to,
+    referrals_visible_to,
+)
 from offramp.assessments.models import AssessmentStatus
 from offramp.audit.selectors import person_access_log
 from offramp.audit.services import AuditObject, audit_consultation
@@ -60,6 +66,13 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "open_assessment": assessments.filter(status=AssessmentStatus.IN_PROGRESS).first(),
             "timeline": person_timeline(user=user, person=person)[:200],
             "agencies": agencies_knowing(person),
+            "disclosures": disclosures_visible_to(user)
+            .filter(person=person)
+            .select_related("from_agency", "to_agency", "agreement", "decision")[:200],
+            "decisions": public_interest_decisions_visible_to(user)
+            .filter(person=person)
+            .select_related("from_agency", "to_agency", "decided_by"),
+            "can_decide_sharing": has_capability(user, Capability.DECIDE_SHARING),
         },
     )
 

@@ -1,0 +1,71 @@
+"""`offramp retention scan` finds the reviews that are due; `offramp retention due` lists them.
+
+Neither prints a name: the command line shows record numbers, due dates and rules only.
+Decisions (keep or dispose) are made by a coordinator on the retention pages.
+"""
+
+import datetime
+from argparse import ArgumentParser
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from tqdm import tqdm
+
+from offramp.people.models import Person
+from offramp.retention.models import RetentionReview, ReviewStatus
+from offramp.retention.schedule import ScheduleError
+from offramp.retention.selectors import current_schedule
+from offramp.retention.services import retention_scan
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from error
+
+
+class Command(BaseCommand):
+    help = "Retention reviews: `scan` finds records due for review, `due` lists them."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        scan = actions.add_parser("scan", help="Create or update the reviews that are due")
+        scan.add_argument("--today", help="Scan as of this date (YYYY-MM-DD); default today")
+        scan.add_argument("--no-progress", action="store_true", help="Do not draw a progress bar")
+        actions.add_parser("due", help="List the reviews waiting for a decision")
+
+    def handle(self, *args: object, **options: object) -> None:
+        try:
+            schedule = current_schedule()
+        except ScheduleError as error:
+            raise CommandError(str(error)) from error
+        if options["action"] == "scan":
+            raw = options.get("today")
+            today = _date(str(raw)) if raw else timezone.localdate()
+            bar = tqdm(
+                total=Person.objects.count(),
+                desc="Checking records against the retention schedule",
+                unit="person",
+                file=self.stderr,
+                disable=bool(options["no_progress"]),
+            )
+            with bar:
+                result = retention_scan(today=today, progress=bar.update)
+            self.stdout.write(
+                f"Retention schedule {schedule.version}, as of {today:%Y-%m-%d}: "
+                f"{result.people} people checked, {result.due} due for review "
+                f"({result.created} new, {result.updated} updated, "
+                f"{result.withdrawn} no longer due)"
+            )
+            return
+        reviews = RetentionReview.objects.filter(status=ReviewStatus.DUE).order_by("due_on", "pk")
+        names = {rule.id: rule.name for rule in schedule.rules}
+        count = 0
+        for review in reviews.iterator(chunk_size=2000):
+            count += 1
+            self.stdout.write(
+                f"record {review.subject_id}\tdue {review.due_on:%Y-%m-%d}\t"
+                f"{names.get(review.rule_id, review.rule_id)}"
+            )
+        self.stdout.write(f"{count} review{'s' if count != 1 else ''} waiting for a decision")

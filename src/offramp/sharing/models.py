@@ -1,0 +1,221 @@
+"""Lawful sharing between partner agencies (DOMAIN.md, "Information sharing").
+
+A data sharing agreement says which agencies may share which categories of information, on
+what lawful basis and for what purpose. Where no agreement covers a share, the person's consent
+or a recorded public-interest decision may. Every share that happens is a `Disclosure`: what
+kind of information (never the information itself), from whom, to whom, when and on what basis.
+"""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", "Identity"
+    OFFENDING = "offending", "Offending"
+    SOCIAL_CARE = "social_care", "Social care"
+    EDUCATION = "education", "Education"
+    HEALTH = "health", "Health (special category)"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment"
+    INTELLIGENCE = "intelligence", "Intelligence"
+
+
+def category_phrase(category: str) -> str:
+    """'health information', 'social care information': how a message names a category."""
+    labels: dict[str, str] = {
+        DataCategory.HEALTH: "health",
+        DataCategory.RISK_ASSESSMENT: "risk assessment",
+        DataCategory.SOCIAL_CARE: "social care",
+    }
+    return f"{labels.get(category, category)} information"
+
+
+class LawfulBasis(models.TextChoices):
+    CRIME_AND_DISORDER_ACT_S115 = (
+        "crime_and_disorder_act_s115",
+        "Crime and Disorder Act 1998, section 115",
+    )
+    DPA_2018_PART_3 = (
+        "dpa_2018_part_3_law_enforcement",
+        "Data Protection Act 2018, Part 3 (law enforcement processing)",
+    )
+    UK_GDPR_PUBLIC_TASK = "uk_gdpr_6_1_e_public_task", "UK GDPR Article 6(1)(e): public task"
+    CONSENT = "consent", "Consent"
+    CHILDREN_ACT_2004 = (
+        "children_act_2004_s10_s11",
+        "Children Act 2004, sections 10 and 11",
+    )
+    OTHER_STATUTORY = "other_statutory", "Other statutory basis"
+
+
+class AgreementStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not yet in force"
+    ACTIVE = "active", "Active"
+    DUE_FOR_REVIEW = "due_for_review", "Due for review"
+    EXPIRED = "expired", "Expired"
+
+
+class DataSharingAgreement(models.Model):
+    """An information sharing agreement (or protocol) between partner agencies.
+
+    Not personal data: administrators manage agreements; the sharing rules read them.
+    """
+
+    reference = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    parties = models.ManyToManyField("agencies.Agency", related_name="sharing_agreements")
+    # A list of DataCategory values. Agreements are few, so categories are checked in Python.
+    data_categories = models.JSONField(default=list)
+    lawful_basis = models.CharField(max_length=40, choices=LawfulBasis.choices)
+    lawful_basis_detail = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The statute and section, when the basis is another statutory power",
+    )
+    purpose = models.TextField(max_length=2000)
+    start_date = models.DateField()
+    review_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def in_force(self, on: date) -> bool:
+        return self.start_date <= on and (self.end_date is None or on <= self.end_date)
+
+    def status_on(self, on: date) -> AgreementStatus:
+        if on < self.start_date:
+            return AgreementStatus.NOT_STARTED
+        if self.end_date is not None and on > self.end_date:
+            return AgreementStatus.EXPIRED
+        if on >= self.review_date:
+            return AgreementStatus.DUE_FOR_REVIEW
+        return AgreementStatus.ACTIVE
+
+    @property
+    def status(self) -> AgreementStatus:
+        return self.status_on(timezone.localdate())
+
+    def covers_category(self, category: str) -> bool:
+        return category in self.data_categories
+
+    @property
+    def basis_label(self) -> str:
+        label = LawfulBasis(self.lawful_basis).label
+        if self.lawful_basis == LawfulBasis.OTHER_STATUTORY and self.lawful_basis_detail:
+            return f"{label}: {self.lawful_basis_detail}"
+        return str(label)
+
+
+class PublicInterestDecision(models.Model):
+    """A recorded decision that sharing one person's information is in the public interest.
+
+    Covers only its person, its categories, and the agencies it names (no recipient agency
+    means the partnership as a whole).
+    """
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="public_interest_decisions"
+    )
+    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: shared with the partnership",
+    )
+    data_categories = models.JSONField(default=list)
+    description = models.TextField(max_length=2000, help_text="What is shared")
+    reason = models.TextField(max_length=4000, help_text="Why sharing is in the public interest")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Public-interest decision {self.pk} about person {self.person_id}"
+
+    @property
+    def recipient(self) -> str:
+        return str(self.to_agency) if self.to_agency is not None else "The partnership"
+
+    def category_labels(self) -> list[str]:
+        return [str(DataCategory(c).label) for c in self.data_categories if c in DataCategory]
+
+
+class BasisKind(models.TextChoices):
+    AGREEMENT = "agreement", "Data sharing agreement"
+    CONSENT = "consent", "Consent"
+    PUBLIC_INTEREST = "public_interest", "Public-interest decision"
+
+
+class Disclosure(models.Model):
+    """One share of a person's information between agencies. Never holds the content."""
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="disclosures"
+    )
+    category = models.CharField(max_length=20, choices=DataCategory.choices)
+    object_type = models.CharField(max_length=40)
+    object_id = models.PositiveBigIntegerField()
+    from_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    to_agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    basis_kind = models.CharField(max_length=20, choices=BasisKind.choices)
+    agreement = models.ForeignKey(
+        DataSharingAgreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+    )
+    decision = models.ForeignKey(
+        PublicInterestDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disclosures",
+    )
+    consent_reference = models.CharField(
+        max_length=40, blank=True, help_text="The referral that recorded the person's consent"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="disclosure_basis_is_recorded",
+                condition=(
+                    models.Q(basis_kind="agreement", agreement__isnull=False)
+                    | models.Q(basis_kind="public_interest", decision__isnull=False)
+                    | (models.Q(basis_kind="consent") & ~models.Q(consent_reference=""))
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Disclosure {self.pk}: {self.category} {self.from_agency_id}→{self.to_agency_id}"
+
+    @property
+    def basis_description(self) -> str:
+        if self.basis_kind == BasisKind.AGREEMENT and self.agreement is not None:
+            return f"Agreement {self.agreement.reference} ({self.agreement.basis_label})"
+        if self.basis_kind == BasisKind.PUBLIC_INTEREST and self.decision is not None:
+            decided = self.decision.decided_at
+            return f"Public-interest decision of {decided.day} {decided:%B %Y}"
+        return f"Consent (referral {self.consent_reference})"
