@@ -34,6 +34,7 @@ from .models import (
     Judgement,
     OverallConcern,
 )
+from .selectors import judgements_by_factor
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ def _shares(assessment: Assessment, actor: User, entries: list[FactorEntry]) -> 
     Refuses the whole save, naming on each factor what is missing, if any lacks a basis.
     """
     own = acting_agency(actor)
-    existing = {j.factor_id: j for j in assessment.judgements.all()}
+    existing = judgements_by_factor(assessment)
     sources = Agency.objects.in_bulk([e.source_agency_id for e in entries if e.source_agency_id])
     today = timezone.localdate()
     shares: list[_Share] = []

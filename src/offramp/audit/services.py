@@ -4,8 +4,7 @@ Every timeline event also writes its access-log entry (collection, alteration or
 so a change can never be saved without its audit record; `audit_consultation` records views.
 """
 
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -51,15 +50,6 @@ def channel_for_path(path: str) -> AuditChannel:
 
 def set_channel(channel: AuditChannel) -> None:
     _channel.set(channel)
-
-
-@contextmanager
-def audit_channel(channel: AuditChannel) -> Iterator[None]:
-    token = _channel.set(channel)
-    try:
-        yield
-    finally:
-        _channel.reset(token)
 
 
 @dataclass(frozen=True)

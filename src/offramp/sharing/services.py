@@ -98,13 +98,19 @@ def _covering_decision(
     return next((d for d in decisions if category in d.data_categories), None)
 
 
-def _agreement_gap(*, from_agency: Agency, to_agency: Agency, category: str, on: date) -> str:
+def _agreement_gap(
+    *,
+    from_agency: Agency,
+    to_agency: Agency,
+    between: list[DataSharingAgreement],
+    category: str,
+    on: date,
+) -> str:
     """Why no agreement covers the share, naming the nearest agreement and what it lacks."""
     phrase = category_phrase(category)
     missing = (
         f"No active data sharing agreement between {from_agency} and {to_agency} covers {phrase}"
     )
-    between = _agreements_between(from_agency, to_agency)
     for agreement in between:
         if agreement.covers_category(category) and not agreement.in_force(on):
             if on < agreement.start_date:
@@ -156,7 +162,8 @@ def sharing_basis(
         raise ValueError(f"Unknown data category {category!r}")
     if from_agency.pk == to_agency.pk:
         raise ValueError("Information an agency holds itself is not shared; no basis is needed")
-    agreement = _covering_agreement(_agreements_between(from_agency, to_agency), category, on)
+    between = _agreements_between(from_agency, to_agency)
+    agreement = _covering_agreement(between, category, on)
     if agreement is not None:
         return SharingBasis(kind=BasisKind.AGREEMENT, agreement=agreement)
     referral = _consent_referral(person)
@@ -168,7 +175,9 @@ def sharing_basis(
     if decision is not None:
         return SharingBasis(kind=BasisKind.PUBLIC_INTEREST, decision=decision)
     gaps = [
-        _agreement_gap(from_agency=from_agency, to_agency=to_agency, category=category, on=on),
+        _agreement_gap(
+            from_agency=from_agency, to_agency=to_agency, between=between, category=category, on=on
+        ),
         _consent_gap(person),
         _decision_gap(
             person=person, from_agency=from_agency, to_agency=to_agency, category=category
