@@ -18,11 +18,17 @@ class Capability(StrEnum):
     DECIDE_SHARING = "record public-interest sharing decisions"
     DECIDE_RETENTION = "decide whether records are kept or disposed of"
     VIEW_RETENTION = "view the retention review queue"
+    RUN_CASES = "screen, route and run cases and panels"
+    CONTRIBUTE_TO_PANEL = "bring your agency's information to a panel"
+    MANAGE_CATALOGUE = "add and retire programmes in the intervention catalogue"
+    EXPORT_RECORDS = "export records"
+    APPROVE_EXPORTS = "approve another person's export over the daily limit"
+    SUBJECT_ACCESS = "produce a subject access export"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PRACTITIONER: frozenset({Capability.MAKE_REFERRAL}),
-    Role.PANEL_MEMBER: frozenset({Capability.MAKE_REFERRAL}),
+    Role.PANEL_MEMBER: frozenset({Capability.MAKE_REFERRAL, Capability.CONTRIBUTE_TO_PANEL}),
     # The coordinator works the cases; whoever reads the access log must not be one of them.
     Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
     Role.ANALYST: frozenset(),

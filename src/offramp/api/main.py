@@ -7,7 +7,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from offramp.transitions import IllegalTransition
 
-from . import assessments, people, referrals
+from . import assessments, cases, people, referrals
 from .auth import api_auth
 
 api = NinjaAPI(
@@ -27,6 +27,7 @@ api.add_router("/people", people.router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/assessments", assessments.router)
 api.add_router("/framework", assessments.framework_router)
+api.add_router("/cases", cases.router)
 
 
 @api.exception_handler(ValidationError)

@@ -54,6 +54,8 @@ class Assessment(models.Model):
     protective_factors = models.TextField(max_length=4000, blank=True)
     summary = models.TextField(max_length=4000, blank=True)
     overall_concern = models.CharField(max_length=30, choices=OverallConcern.choices, blank=True)
+    # Framework crime types the concern is about (national.yaml `crime_types`), if known.
+    crime_types = models.JSONField(default=list, blank=True)
     changes_note = models.TextField(
         max_length=4000, blank=True, help_text="The assessor's account of what has changed"
     )

@@ -29,6 +29,19 @@ class EventCode(models.TextChoices):
         "sharing.public_interest_decision",
         "Public-interest sharing decision recorded",
     )
+    CASE_ROUTED = "case.routed", "Route decided"
+    CASE_PERSON_LINKED = "case.person_linked", "Person connected to a case"
+    CASE_ON_AGENDA = "case.on_agenda", "Case put on a panel agenda"
+    PANEL_INFORMATION_ADDED = "case.panel_information", "Information brought to the panel"
+    PANEL_DECISION = "case.panel_decision", "Panel decision recorded"
+    PANEL_ACTION_SET = "case.action_set", "Panel action set"
+    PANEL_ACTION_DONE = "case.action_done", "Panel action completed"
+    CONSENT_RECORDED = "case.consent", "Consent to the support plan recorded"
+    INTERVENTION_ADDED = "case.intervention_added", "Intervention added to the support plan"
+    INTERVENTION_UPDATED = "case.intervention_updated", "Intervention progress recorded"
+    REVIEW_HELD = "case.review_held", "Case review held"
+    CASE_EXITED = "case.exited", "Case exited"
+    CASE_REOPENED = "case.reopened", "Case reopened"
 
 
 class Event(models.Model):

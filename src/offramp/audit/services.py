@@ -33,6 +33,19 @@ EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
     EventCode.ASSESSMENT_COMPLETED: (AuditAction.ALTERATION, "assessment"),
     EventCode.INFORMATION_SHARED: (AuditAction.DISCLOSURE, "information sharing"),
     EventCode.PUBLIC_INTEREST_DECISION: (AuditAction.COLLECTION, "information sharing"),
+    EventCode.CASE_ROUTED: (AuditAction.COLLECTION, "case management"),
+    EventCode.CASE_PERSON_LINKED: (AuditAction.COMBINATION, "case management"),
+    EventCode.CASE_ON_AGENDA: (AuditAction.ALTERATION, "panel"),
+    EventCode.PANEL_INFORMATION_ADDED: (AuditAction.COLLECTION, "panel"),
+    EventCode.PANEL_DECISION: (AuditAction.ALTERATION, "panel"),
+    EventCode.PANEL_ACTION_SET: (AuditAction.COLLECTION, "panel"),
+    EventCode.PANEL_ACTION_DONE: (AuditAction.ALTERATION, "panel"),
+    EventCode.CONSENT_RECORDED: (AuditAction.COLLECTION, "support plan"),
+    EventCode.INTERVENTION_ADDED: (AuditAction.COLLECTION, "support plan"),
+    EventCode.INTERVENTION_UPDATED: (AuditAction.ALTERATION, "support plan"),
+    EventCode.REVIEW_HELD: (AuditAction.COLLECTION, "case review"),
+    EventCode.CASE_EXITED: (AuditAction.ALTERATION, "case management"),
+    EventCode.CASE_REOPENED: (AuditAction.ALTERATION, "case management"),
 }
 
 # The channel of the request being served: set from the request path when a request starts

@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("retention/", include("offramp.retention.urls")),
+    path("interventions/", include("offramp.interventions.urls")),
+    path("exports/", include("offramp.exports.urls")),
+    path("", include("offramp.cases.urls")),
     path("", include("offramp.web.urls")),
 ]

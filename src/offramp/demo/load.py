@@ -332,6 +332,22 @@ def _load_referrals(
     return [(r, seed) for r, seed in zip(created, seeds["stage"], strict=True)]
 
 
+def _present_factors(evidence: pd.core.groupby.DataFrameGroupBy, source_id: int) -> set[str]:
+    if source_id not in evidence.groups:
+        return set()
+    rows = evidence.get_group(source_id)
+    return set(rows.loc[rows["status"] == Judgement.PRESENT, "factor_id"])
+
+
+def _demo_concern(present: set[str]) -> OverallConcern:
+    """The judgement a coordinator might reach on this evidence, so routes vary in the demo."""
+    if "victim_of_exploitation" in present:
+        return OverallConcern.SAFEGUARDING_FIRST
+    if len(present) >= 2:
+        return OverallConcern.SIGNIFICANT_CONCERN
+    return OverallConcern.SOME_CONCERN if present else OverallConcern.NO_CONCERN
+
+
 def _load_assessments(
     area: SyntheticArea,
     agencies: dict[str, Agency],
@@ -354,7 +370,9 @@ def _load_assessments(
                 started_at=r.status_changed_at,
                 completed_at=r.status_changed_at,
                 summary="Assessed at screening from partner information (synthetic demo data).",
-                overall_concern=OverallConcern.SOME_CONCERN,
+                overall_concern=_demo_concern(
+                    _present_factors(evidence, synthetic_id_of[r.person_id])
+                ),
             )
             for r in assessed
         ],

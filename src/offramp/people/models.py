@@ -10,6 +10,16 @@ from django.utils import timezone
 from offramp.analysis.names import name_sound, normalise_name
 
 
+class PersonCategory(models.TextChoices):
+    """DPA 2018 s.38: how a person is linked to a case or group. A victim is never an offender."""
+
+    AT_RISK = "at_risk", "At risk"
+    VICTIM = "victim", "Victim"
+    SUSPECT_OR_OFFENDER = "suspect_or_offender", "Suspect or offender"
+    WITNESS = "witness", "Witness"
+    ASSOCIATE = "associate", "Associate"
+
+
 class Sex(models.TextChoices):
     FEMALE = "female", "Female"
     MALE = "male", "Male"

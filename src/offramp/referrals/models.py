@@ -26,6 +26,7 @@ class ClosureReason(models.TextChoices):
     DUPLICATE = "duplicate", "Duplicate of another referral"
     ASSESSMENT_COMPLETED = "assessment_completed", "Assessment completed"
     WITHDRAWN = "withdrawn", "Withdrawn by the referrer"
+    ROUTED = "routed", "Route decided: followed up as a case"
 
 
 class Referral(models.Model):

@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "offramp.assessments",
     "offramp.retention",
     "offramp.sharing",
+    "offramp.interventions",
+    "offramp.cases",
+    "offramp.exports",
     "offramp.api",
     "offramp.web",
     "offramp.demo",
@@ -153,3 +156,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Cases (issue 4): how often a case on a support plan is reviewed, and how long a plan may go
+# without any recorded progress before the dashboard flags it as drifting.
+OFFRAMP_CASE_REVIEW_INTERVAL_DAYS = 90
+OFFRAMP_PLAN_DRIFT_DAYS = 42
+# Follow-up reviews after exit, as Channel does (DOMAIN.md, "The flow of a case").
+OFFRAMP_FOLLOW_UP_MONTHS = (6, 12)
