@@ -34,8 +34,8 @@ def panel(agencies: dict[str, Agency]) -> Panel:
 @pytest.fixture
 def programme(db: None) -> Programme:
     return Programme.objects.create(
-        slug="pathways-out",
-        name="Pathways Out Programme",
+        slug="hartmoor-youth-scheme",
+        name="Hartmoor youth scheme",
         description="Youth scheme for young people on the edge of gangs.",
         delivered_by="Youth offending service",
         kind="gang_exit",

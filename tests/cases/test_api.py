@@ -110,12 +110,11 @@ def test_others_cannot_see_or_route_cases(assessed, coordinator, panel, school_d
         other = api_client(user)
         assert send(other, "get", "/cases").json() == []
         assert send(other, "get", f"/cases/{case.json()['id']}").status_code == 404
-        assert (
-            send(
-                other, "post", f"/cases/{case.json()['id']}/exit", {"reason": "other", "note": "x"}
-            ).status_code
-            == 404
+        # Refused for the role before any case is looked up, so nothing is disclosed.
+        exit_attempt = send(
+            other, "post", f"/cases/{case.json()['id']}/exit", {"reason": "other", "note": "x"}
         )
+        assert exit_attempt.status_code == 403
     assert Case.objects.get().status == CaseStatus.AWAITING_PANEL
 
 
@@ -141,3 +140,101 @@ def test_the_command_line_lists_follow_ups_due_without_names(assessed, coordinat
         call_command("cases", "alerts", "--user", "nobody")
     with pytest.raises(CommandError, match="--by must be a date"):
         call_command("cases", "due", "--user", "coordinator", "--by", "soon")
+
+
+def test_a_panel_runs_through_the_api(
+    assessed, programme, coordinator, panel, agencies, partnership_agreement, health_panel_member
+):
+    client = api_client(coordinator)
+    case = send(
+        client,
+        "post",
+        "/cases",
+        {
+            "referral_id": assessed.pk,
+            "route": Route.PANEL,
+            "reason": "Significant concern.",
+            "person_category": PersonCategory.AT_RISK,
+            "panel_id": panel.pk,
+        },
+    ).json()
+    meeting = send(
+        client, "post", "/panels/meetings", {"panel_id": panel.pk, "meets_on": "2026-03-02"}
+    ).json()
+    attending = [agencies["council"].pk, agencies["health"].pk]
+    send(client, "post", f"/panels/meetings/{meeting['id']}/attendance", {"agency_ids": attending})
+    item = send(
+        client, "post", f"/panels/meetings/{meeting['id']}/agenda", {"case_id": case["id"]}
+    ).json()
+
+    brought = send(
+        api_client(health_panel_member),
+        "post",
+        f"/panels/agenda/{item['id']}/information",
+        {"category": "health", "summary": "Missed clinic appointments."},
+    )
+    assert brought.status_code == 200, brought.content
+
+    refused = send(
+        client,
+        "post",
+        f"/panels/agenda/{item['id']}/decision",
+        {"decision": "agree_plan", "note": "Agreed"},
+    )
+    assert refused.status_code == 422
+    assert "consent" in refused.json()["errors"]["decision"][0]
+
+    for giver in ("person", "parent_or_carer"):
+        send(client, "post", f"/cases/{case['id']}/consent", {"giver": giver, "decision": "given"})
+    placement = send(
+        client,
+        "post",
+        f"/cases/{case['id']}/interventions",
+        {
+            "programme_id": programme.pk,
+            "provider": "Hartmoor YOS",
+            "starts_on": "2026-03-02",
+            "expected_end_on": "2026-06-02",
+        },
+    ).json()
+    decided = send(
+        client,
+        "post",
+        f"/panels/agenda/{item['id']}/decision",
+        {"decision": "agree_plan", "note": "Agreed"},
+    )
+    assert decided.json()["decision"] == "agree_plan"
+    action = send(
+        client,
+        "post",
+        f"/panels/agenda/{item['id']}/actions",
+        {
+            "description": "Ask the GP to see him",
+            "owner_id": health_panel_member.pk,
+            "due_on": "2099-01-01",
+        },
+    ).json()
+    mine = send(api_client(health_panel_member), "get", "/cases/actions/mine").json()
+    assert [a["id"] for a in mine] == [action["id"]]
+    closed = send(client, "post", f"/panels/meetings/{meeting['id']}/close").json()
+    assert closed["status"] == "held"
+
+    review = Case.objects.get(pk=case["id"]).reviews.get()
+    held = send(
+        client,
+        "post",
+        f"/cases/reviews/{review.pk}",
+        {"progress": "improved", "note": "Attending.", "held_on": "2026-03-02"},
+    ).json()
+    assert held["held_on"] == "2026-03-02"
+    for status in ("started", "completed"):
+        send(
+            client,
+            "post",
+            f"/cases/interventions/{placement['id']}",
+            {"status": status, "outcome": "achieved", "note": "Done"},
+        )
+    exited = send(
+        client, "post", f"/cases/{case['id']}/exit", {"reason": "risk_reduced", "note": "Better"}
+    )
+    assert exited.json()["status"] == CaseStatus.EXITED

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import model_to_dict
 
-from offramp.access.scoping import cases_visible_to, people_visible_to
+from offramp.access.scoping import cases_visible_to, events_visible_to, people_visible_to
 from offramp.accounts.models import User
 from offramp.assessments.models import OverallConcern
 from offramp.audit.models import AuditEntry, Event, EventCode
@@ -51,6 +51,7 @@ from offramp.cases.services import (
     review_hold,
 )
 from offramp.interventions.models import Programme
+from offramp.networks.services import RelationshipDetails, relationship_add
 from offramp.people.models import PersonCategory
 from offramp.referrals.models import ClosureReason, Referral, ReferralStatus
 from offramp.referrals.services import referral_close, referral_create, referral_start_screening
@@ -555,3 +556,25 @@ def test_an_owner_outside_the_panel_cannot_hold_an_action(on_agenda, coordinator
             actor=coordinator,
         )
     assert "not from a member agency" in refused.value.message_dict["owner"][0]
+
+
+def test_a_panel_member_reads_the_timeline_without_network_intelligence(
+    on_agenda, coordinator, health_panel_member, other_referral, agencies
+):
+    person = on_agenda.case.person
+    relationship_add(
+        first=person,
+        second=other_referral.person,
+        actor=coordinator,
+        details=RelationshipDetails(
+            tie_type="associate_peer", source_agency_id=agencies["police"].pk, confidence="high"
+        ),
+    )
+
+    def codes(user: User) -> set[str]:
+        return set(events_visible_to(user).filter(person=person).values_list("code", flat=True))
+
+    assert EventCode.NETWORK_RELATIONSHIP_RECORDED in codes(coordinator)
+    panel_member_sees = codes(health_panel_member)
+    assert EventCode.CASE_ON_AGENDA in panel_member_sees
+    assert not any(code.startswith("network.") for code in panel_member_sees)

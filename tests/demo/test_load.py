@@ -6,10 +6,12 @@ from django.core.management import call_command
 from offramp.accounts.models import Role, User
 from offramp.assessments.models import Assessment, AssessmentStatus
 from offramp.audit.models import Event, EventCode
+from offramp.cases.models import Case, CaseStatus, PanelAction, ReviewKind, Route
 from offramp.demo.load import DEMO_ACCOUNTS, DEMO_PASSWORD, known_person_ids, load_area
 from offramp.demo.synth import generate_area
 from offramp.people.models import Person
 from offramp.referrals.models import Referral, ReferralStatus
+from offramp.sharing.models import Disclosure
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,20 @@ def test_every_loaded_choice_is_one_the_models_allow(area):
         allowed = {value for value, _ in model._meta.get_field(field).choices}
         used = set(model.objects.values_list(field, flat=True))
         assert used <= allowed, (model.__name__, field, used - allowed)
+
+
+def test_cases_follow_the_suggested_routes_through_a_panel(area):
+    load_area(area)
+    cases = list(Case.objects.all())
+    assert len(cases) == Assessment.objects.count() - 2
+    assert {case.route for case in cases} >= {Route.PANEL, Route.SIGNPOST}
+    assert all(case.route == case.suggested_route for case in cases if case.suggested_route)
+    statuses = {case.status for case in cases}
+    assert {CaseStatus.ON_PLAN, CaseStatus.EXITED, CaseStatus.AWAITING_PANEL} <= statuses
+    exited = next(case for case in cases if case.status == CaseStatus.EXITED)
+    assert {r.kind for r in exited.reviews.filter(held_on__isnull=True)} == {
+        ReviewKind.FOLLOW_UP_6_MONTHS,
+        ReviewKind.FOLLOW_UP_12_MONTHS,
+    }
+    assert PanelAction.objects.filter(owner__username="health").exists()
+    assert Disclosure.objects.filter(object_type="contribution").exists()

@@ -265,11 +265,100 @@ def _disclosure(person: Person, user: User) -> models.Model:
     )
 
 
+def _group_link(person: Person, user: User) -> models.Model:
+    from offramp.networks.models import GroupMembership, OrganisedCrimeGroup
+
+    agency = Agency.objects.first()
+    group = OrganisedCrimeGroup.objects.create(
+        reference="OCG-RETENTION",
+        name="Retention test group",
+        status="active",
+        source_agency=agency,
+    )
+    return GroupMembership.objects.create(
+        group=group, person=person, category="victim", source_agency=agency, confidence="high"
+    )
+
+
+def _ties(person: Person, user: User) -> models.Model:
+    """A tie each way round: the person is the first of one and the second of the other."""
+    from offramp.networks.models import Relationship
+
+    other = Person.objects.create(
+        given_name="Tied",
+        family_name="Tester",
+        date_of_birth=ADULT_BORN,
+        created_by_agency=person.created_by_agency,
+    )
+    tie = {
+        "tie_type": "associate_peer",
+        "source_agency": person.created_by_agency,
+        "confidence": "low",
+    }
+    Relationship.objects.create(person_a=other, person_b=person, **tie)
+    return Relationship.objects.create(person_a=person, person_b=other, **tie)
+
+
+def _case(person: Person, user: User) -> models.Model:
+    referral = Referral.objects.filter(person=person, case__isnull=True).first() or fill_required(
+        apps.get_model("referrals", "Referral"), person, user, reference=f"R-CASE-{person.pk}"
+    )
+    return fill_required(
+        apps.get_model("cases", "Case"),
+        person,
+        user,
+        referral=referral,
+        reference=f"C-{referral.pk}",
+    )
+
+
+def _case_link(person: Person, user: User) -> models.Model:
+    """A connection to a case (on the person's own second case: the link is what is tested)."""
+    return fill_required(
+        apps.get_model("cases", "CaseLink"), person, user, case=_case(person, user)
+    )
+
+
+def _case(person: Person, user: User) -> models.Model:
+    """A case routed from the person's own referral (a case needs its referral)."""
+    from offramp.cases.models import Case
+
+    referral = Referral.objects.filter(person=person).order_by("pk").first()
+    assert referral is not None
+    return Case.objects.create(
+        reference="C-RETENTION",
+        person=person,
+        person_category="at_risk",
+        referral=referral,
+        lead_agency=user.agency,
+        status="routed_elsewhere",
+        route="no_further_action",
+        route_reason="Retention test",
+        routed_by=user,
+    )
+
+
+def _case_link(person: Person, user: User) -> models.Model:
+    """The person connected to a case (their own, made by _case)."""
+    from offramp.cases.models import Case, CaseLink
+
+    return CaseLink.objects.create(
+        case=Case.objects.get(reference="C-RETENTION"),
+        person=person,
+        category="associate",
+        recorded_by=user,
+    )
+
+
 # Models whose rules the generic filler cannot satisfy. Any other model that refers to a person
 # gets a row from fill_required, so a new one is in this test without anyone adding it.
 BUILDERS: dict[str, Callable[[Person, User], models.Model]] = {
     "sharing.disclosure": _disclosure,
     "sharing.publicinterestdecision": lambda person, user: person,  # made with its disclosure
+    "cases.case": _case,
+    "cases.caselink": _case_link,
+    "networks.groupmembership": _group_link,
+    "networks.relationship": _ties,
 }
 
 

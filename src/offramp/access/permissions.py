@@ -24,16 +24,25 @@ class Capability(StrEnum):
     EXPORT_RECORDS = "export records"
     APPROVE_EXPORTS = "approve another person's export over the daily limit"
     SUBJECT_ACCESS = "produce a subject access export"
+    MANAGE_NETWORKS = "record and analyse organised crime groups and networks"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.PRACTITIONER: frozenset({Capability.MAKE_REFERRAL}),
-    Role.PANEL_MEMBER: frozenset({Capability.MAKE_REFERRAL, Capability.CONTRIBUTE_TO_PANEL}),
+    # Referrers may export their own referral list (its status only), under the daily limit.
+    Role.PRACTITIONER: frozenset({Capability.MAKE_REFERRAL, Capability.EXPORT_RECORDS}),
+    Role.PANEL_MEMBER: frozenset(
+        {Capability.MAKE_REFERRAL, Capability.CONTRIBUTE_TO_PANEL, Capability.EXPORT_RECORDS}
+    ),
     # The coordinator works the cases; whoever reads the access log must not be one of them.
     Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
-    Role.ANALYST: frozenset(),
-    # Auditors oversee retention (the queue, record numbers only); coordinators decide.
-    Role.AUDITOR: frozenset({Capability.VIEW_AUDIT_LOG, Capability.VIEW_RETENTION}),
+    # Analysts map groups and networks (Figure 5); they still open no person's record.
+    Role.ANALYST: frozenset({Capability.MANAGE_NETWORKS}),
+    # Auditors oversee retention (the queue, record numbers only); coordinators decide. They
+    # also approve exports over the daily limit: a second person outside the case work, who
+    # sees what was asked for and why, never the file.
+    Role.AUDITOR: frozenset(
+        {Capability.VIEW_AUDIT_LOG, Capability.VIEW_RETENTION, Capability.APPROVE_EXPORTS}
+    ),
     Role.ADMINISTRATOR: frozenset(),
 }
 

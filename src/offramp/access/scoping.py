@@ -16,7 +16,8 @@ from django.db.models import Q, QuerySet
 from offramp.accounts.models import User
 from offramp.assessments.models import Assessment
 from offramp.audit.models import AuditEntry, Event
-from offramp.cases.models import Case, PanelAction
+from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction
+from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
 from offramp.sharing.models import Disclosure, PublicInterestDecision
@@ -32,6 +33,23 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
             agenda_items__meeting__panel__member_agencies=user.agency_id
         ).distinct()
     return Case.objects.none()
+
+
+def agenda_items_visible_to(user: User) -> QuerySet[AgendaItem]:
+    return AgendaItem.objects.filter(case__in=cases_visible_to(user))
+
+
+def contributions_visible_to(user: User) -> QuerySet[Contribution]:
+    """Field-level need to know: a panel member reads what their own agency brought to a panel
+    and what was disclosed to it (health details reach only agencies with a basis for them);
+    the coordinator, who runs the panel, reads it all."""
+    contributions = Contribution.objects.filter(item__in=agenda_items_visible_to(user))
+    if has_capability(user, Capability.RUN_CASES):
+        return contributions
+    received = Disclosure.objects.filter(
+        object_type=Contribution._meta.model_name, to_agency=user.agency_id
+    ).values("object_id")
+    return contributions.filter(Q(agency=user.agency_id) | Q(pk__in=received))
 
 
 def panel_actions_visible_to(user: User) -> QuerySet[PanelAction]:
@@ -68,8 +86,15 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
     return Assessment.objects.filter(person__in=people_visible_to(user))
 
 
+# Network intelligence stays with those who map networks, even on a timeline they may read.
+NETWORK_EVENT_PREFIX = "network."
+
+
 def events_visible_to(user: User) -> QuerySet[Event]:
-    return Event.objects.filter(person__in=people_visible_to(user))
+    events = Event.objects.filter(person__in=people_visible_to(user))
+    if not has_capability(user, Capability.MANAGE_NETWORKS):
+        events = events.exclude(code__startswith=NETWORK_EVENT_PREFIX)
+    return events
 
 
 def disclosures_visible_to(user: User) -> QuerySet[Disclosure]:
@@ -84,3 +109,69 @@ def access_log_visible_to(user: User) -> QuerySet[AuditEntry]:
     if has_capability(user, Capability.VIEW_AUDIT_LOG):
         return AuditEntry.objects.all()
     return AuditEntry.objects.none()
+
+
+# --- subject access (offramp.exports) ------------------------------------------------------------
+
+
+def people_for_subject_access(user: User) -> QuerySet[Person]:
+    """Whose records a user may gather to answer a subject access request.
+
+    A response must hold everything held about the person, so this is not narrowed by agency,
+    case or panel as `people_visible_to` may be. Only the subject access export reads through
+    it, and every such export is marked, capped and logged.
+    """
+    if has_capability(user, Capability.SUBJECT_ACCESS):
+        return Person.objects.all()
+    return Person.objects.none()
+
+
+def access_log_for_subject_access(user: User) -> QuerySet[AuditEntry]:
+    """The access log, for a subject access export: it tells the person which organisations
+    consulted, changed or received their records. The export shows organisations, never staff."""
+    if has_capability(user, Capability.SUBJECT_ACCESS):
+        return AuditEntry.objects.all()
+    return AuditEntry.objects.none()
+
+
+# --- networks (offramp.networks) ------------------------------------------------------------------
+# Analysts and coordinators map groups and networks; nobody else sees any of it. The network
+# pages name the people in a network, but an analyst still opens no person's record.
+
+
+def groups_visible_to(user: User) -> QuerySet[OrganisedCrimeGroup]:
+    if has_capability(user, Capability.MANAGE_NETWORKS):
+        return OrganisedCrimeGroup.objects.all()
+    return OrganisedCrimeGroup.objects.none()
+
+
+def memberships_visible_to(user: User) -> QuerySet[GroupMembership]:
+    if has_capability(user, Capability.MANAGE_NETWORKS):
+        return GroupMembership.objects.all()
+    return GroupMembership.objects.none()
+
+
+def relationships_visible_to(user: User) -> QuerySet[Relationship]:
+    if has_capability(user, Capability.MANAGE_NETWORKS):
+        return Relationship.objects.all()
+    return Relationship.objects.none()
+
+
+def network_people_visible_to(user: User) -> QuerySet[Person]:
+    """People in a network (linked to a group or tied to someone), by name, for the network
+    pages only: not their records."""
+    if not has_capability(user, Capability.MANAGE_NETWORKS):
+        return Person.objects.none()
+    return Person.objects.filter(
+        Q(pk__in=GroupMembership.objects.values("person_id"))
+        | Q(pk__in=Relationship.objects.values("person_a_id"))
+        | Q(pk__in=Relationship.objects.values("person_b_id"))
+    )
+
+
+def people_linkable_in_networks(user: User) -> QuerySet[Person]:
+    """Whom a user may link to a group or tie to someone, by record number. Linking brings
+    the person into the network pages; every link is a logged collection."""
+    if has_capability(user, Capability.MANAGE_NETWORKS):
+        return Person.objects.all()
+    return Person.objects.none()

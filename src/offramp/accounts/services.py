@@ -6,6 +6,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from offramp.audit.models import AuditAction
+from offramp.audit.services import AuditObject, audit_record
+
 from . import totp
 from .models import ApiToken, SignInThrottle, TotpDevice, User
 
@@ -60,11 +63,31 @@ def sign_in_locked_until(*, username: str) -> datetime.datetime | None:
     return None
 
 
+def _account(username: str) -> AuditObject:
+    """The account a sign-in attempt named, by its id, for the access log. A username with no
+    account is logged as "unknown": the log never keeps what was typed, which may be a password
+    typed into the wrong box."""
+    user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    return AuditObject("account", user_id if user_id is not None else "unknown")
+
+
+def sign_in_record(*, user: User) -> None:
+    """Logs a completed sign-in (after the code from the app, when two-factor sign-in is on)."""
+    with transaction.atomic():
+        audit_record(
+            action=AuditAction.COLLECTION,
+            actor=user,
+            subject=AuditObject("account", user.pk),
+            purpose="sign-in",
+        )
+
+
 def sign_in_failure_record(*, username: str) -> datetime.datetime | None:
     """Counts a failed attempt; returns when the lockout ends if this attempt caused one.
 
     Failures count within a window that starts at the first of them; the lockout starts at the
-    failure that reaches the limit and lasts one full period from then.
+    failure that reaches the limit and lasts one full period from then. The failure, and the
+    lockout it causes, are logged in the same transaction (the actor is unknown: whoever typed).
     """
     now = timezone.now()
     period = _lockout_period()
@@ -79,9 +102,21 @@ def sign_in_failure_record(*, username: str) -> datetime.datetime | None:
             throttle.locked_until = None
         throttle.failures += 1
         throttle.last_failure_at = now
-        if throttle.failures >= _lockout_attempts():
+        locks = throttle.failures >= _lockout_attempts()
+        if locks:
             throttle.locked_until = now + period
         throttle.save()
+        account = _account(username)
+        audit_record(
+            action=AuditAction.COLLECTION, actor=None, subject=account, purpose="sign-in failure"
+        )
+        if locks:
+            audit_record(
+                action=AuditAction.ALTERATION,
+                actor=None,
+                subject=account,
+                purpose="sign-in lockout",
+            )
     return throttle.locked_until
 
 

@@ -1,16 +1,38 @@
 """The Offramp REST API: /api/v1/, OpenAPI document at /api/v1/openapi.json."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from offramp.transitions import IllegalTransition
 
 from . import assessments, cases, people, referrals
 from .auth import api_auth
 
-api = NinjaAPI(
+UNAUTHENTICATED = {
+    "description": "No valid bearer token or signed-in session",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+}
+
+
+class OfframpAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        """Declares the 401 every authenticated operation can answer, for clients and fuzzers."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and operation.get("security"):
+                    operation["responses"].setdefault(401, UNAUTHENTICATED)
+        return schema
+
+
+api = OfframpAPI(
     title="Offramp API",
     version="1.0.0",
     description=(
@@ -28,6 +50,10 @@ api.add_router("/referrals", referrals.router)
 api.add_router("/assessments", assessments.router)
 api.add_router("/framework", assessments.framework_router)
 api.add_router("/cases", cases.router)
+api.add_router("/panels", cases.panels_router)
+api.add_router("/exports", "offramp.exports.api.router")
+api.add_router("/interventions", "offramp.interventions.api.router")
+api.add_router("/networks", "offramp.networks.api.router")
 
 
 @api.exception_handler(ValidationError)

@@ -42,6 +42,20 @@ class EventCode(models.TextChoices):
     REVIEW_HELD = "case.review_held", "Case review held"
     CASE_EXITED = "case.exited", "Case exited"
     CASE_REOPENED = "case.reopened", "Case reopened"
+    NETWORK_MEMBERSHIP_RECORDED = (
+        "network.membership_recorded",
+        "Linked to an organised crime group",
+    )
+    NETWORK_MEMBERSHIP_CHANGED = (
+        "network.membership_changed",
+        "Link to an organised crime group changed",
+    )
+    NETWORK_RELATIONSHIP_RECORDED = "network.relationship_recorded", "Relationship recorded"
+    NETWORK_RELATIONSHIP_CHANGED = "network.relationship_changed", "Relationship changed"
+    NETWORK_SUGGESTION_DISMISSED = (
+        "network.suggestion_dismissed",
+        "Network suggestion on an assessment dismissed",
+    )
 
 
 class Event(models.Model):

@@ -46,6 +46,11 @@ EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
     EventCode.REVIEW_HELD: (AuditAction.COLLECTION, "case review"),
     EventCode.CASE_EXITED: (AuditAction.ALTERATION, "case management"),
     EventCode.CASE_REOPENED: (AuditAction.ALTERATION, "case management"),
+    EventCode.NETWORK_MEMBERSHIP_RECORDED: (AuditAction.COLLECTION, "network analysis"),
+    EventCode.NETWORK_MEMBERSHIP_CHANGED: (AuditAction.ALTERATION, "network analysis"),
+    EventCode.NETWORK_RELATIONSHIP_RECORDED: (AuditAction.COLLECTION, "network analysis"),
+    EventCode.NETWORK_RELATIONSHIP_CHANGED: (AuditAction.ALTERATION, "network analysis"),
+    EventCode.NETWORK_SUGGESTION_DISMISSED: (AuditAction.COLLECTION, "assessment"),
 }
 
 # The channel of the request being served: set from the request path when a request starts

@@ -62,6 +62,8 @@ def suggest_route(person: Person, on: date) -> RouteSuggestion:
     names = {factor.id: factor.name for factor in framework.factors}
     concern = OverallConcern(assessment.overall_concern) if assessment.overall_concern else None
     completed = f"the assessment completed on {assessment.completed_at:%-d %B %Y}"
+    # Not str.capitalize(), which would lower-case the month.
+    completed_sentence = completed[0].upper() + completed[1:]
     if VICTIM_FACTOR in present or concern == OverallConcern.SAFEGUARDING_FIRST:
         why = (
             f"'{names.get(VICTIM_FACTOR, VICTIM_FACTOR)}' is present in {completed}"
@@ -86,16 +88,16 @@ def suggest_route(person: Person, on: date) -> RouteSuggestion:
     if concern == OverallConcern.SIGNIFICANT_CONCERN:
         route = Route.PANEL
         reason = (
-            f"{completed.capitalize()} found significant concern (factors present: "
+            f"{completed_sentence} found significant concern (factors present: "
             f"{factor_names}): a tailored multi-agency plan is needed (¶1.16, ¶3.2)."
         )
     elif concern == OverallConcern.SOME_CONCERN:
         route = Route.SIGNPOST
         reason = (
-            f"{completed.capitalize()} found some concern (factors present: {factor_names}): "
+            f"{completed_sentence} found some concern (factors present: {factor_names}): "
             "one service may be enough; signpost to it."
         )
     else:
         route = Route.NO_FURTHER_ACTION
-        reason = f"{completed.capitalize()} found no SOC Prevent concern."
+        reason = f"{completed_sentence} found no SOC Prevent concern."
     return RouteSuggestion(route, (reason,), PersonCategory.AT_RISK)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Max, QuerySet
 
+from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
     cases_visible_to,
     panel_actions_visible_to,
@@ -52,6 +53,10 @@ class Alert:
 
 def cumulative_concern(user: User) -> list[Alert]:
     """Open referrals for people who were screened out before (guide: concern accumulates)."""
+    # Only screeners see a referral's history: a referrer sees their own referral's status,
+    # never that others referred (and screened out) the same person before.
+    if not has_capability(user, Capability.SCREEN_REFERRALS):
+        return []
     alerts = []
     open_referrals = (
         referrals_visible_to(user)
@@ -141,6 +146,13 @@ def overdue_actions(user: User, today: datetime.date) -> QuerySet[PanelAction]:
         .filter(completed_at__isnull=True, due_on__lt=today)
         .select_related("case", "owner")
     )
+
+
+def actions_completable_by(user: User) -> QuerySet[PanelAction]:
+    """The owner marks their own action done; the coordinator may mark any."""
+    if has_capability(user, Capability.RUN_CASES):
+        return panel_actions_visible_to(user)
+    return PanelAction.objects.filter(owner=user)
 
 
 def my_open_actions(user: User) -> QuerySet[PanelAction]:

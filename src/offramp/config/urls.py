@@ -12,6 +12,7 @@ urlpatterns = [
     path("retention/", include("offramp.retention.urls")),
     path("interventions/", include("offramp.interventions.urls")),
     path("exports/", include("offramp.exports.urls")),
+    path("networks/", include("offramp.networks.urls")),
     path("", include("offramp.cases.urls")),
     path("", include("offramp.web.urls")),
 ]

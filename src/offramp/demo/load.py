@@ -28,6 +28,8 @@ from offramp.assessments.models import (
 from offramp.assessments.services import factor_data_category
 from offramp.audit.models import Event, EventCode
 from offramp.audit.services import audit_events
+from offramp.demo.cases import DemoCases, load_cases
+from offramp.demo.networks import load_networks
 from offramp.people.models import AgencyIdentifier, Person
 from offramp.referrals.models import (
     ClosureReason,
@@ -109,6 +111,9 @@ class LoadSummary:
     identifiers: int
     referrals: int
     assessments: int
+    cases: int
+    groups: int
+    ties: int
     accounts: tuple[DemoAccount, ...]
 
 
@@ -584,13 +589,34 @@ def _events(
     audit_events(events=events, purpose="demo import")
 
 
+def _load_cases(
+    agencies: dict[str, Agency], accounts: dict[str, User], assessments: list[Assessment]
+) -> DemoCases:
+    """The panel has the protocol's agencies and health; the lead agencies of the kinds that
+    share health information under their agreement attend. The two most recently assessed
+    referrals are left for the coordinator to route."""
+    members = [a for a in agencies.values() if a.kind in PROTOCOL_KINDS | {AgencyKind.HEALTH}]
+    attending = [
+        _first_of_kind(agencies, kind)
+        for kind in (AgencyKind.COMMUNITY_SAFETY, AgencyKind.HEALTH, AgencyKind.POLICE)
+    ]
+    return load_cases(
+        coordinator=accounts["coordinator"],
+        panel_member=accounts["health"],
+        member_agencies=members,
+        attending=attending,
+        referrals=[a.referral for a in assessments if a.referral is not None][:-2],
+        today=timezone.localdate(),
+    )
+
+
 def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:
     """Loads a generated area into an empty database, all or nothing."""
     if Agency.objects.exists() or Person.objects.exists():
         raise ValueError(
             "The database already holds agencies or people; load the demo into an empty one"
         )
-    stages = 6
+    stages = 7
     with transaction.atomic():
         agencies = _load_agencies(area)
         progress("agencies and accounts", 1, stages)
@@ -611,12 +637,20 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         disclosures = _imported_disclosures(agreements, assessments)
         progress("assessments", 5, stages)
         _events(people, referrals, assessments, disclosures)
-        progress("timelines", 6, stages)
+        networks = load_networks(
+            area, agencies=agencies, people=people, analyst=accounts["analyst"]
+        )
+        progress("timelines and networks", 6, stages)
+        demo_cases = _load_cases(agencies, accounts, assessments)
+        progress("cases and panels", 7, stages)
     return LoadSummary(
         agencies=len(agencies),
         people=len(people),
         identifiers=identifiers,
         referrals=len(referrals),
         assessments=len(assessments),
+        cases=len(demo_cases.cases),
+        groups=networks.groups,
+        ties=networks.ties,
         accounts=DEMO_ACCOUNTS,
     )

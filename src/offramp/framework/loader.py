@@ -8,35 +8,24 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, NoReturn, Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
-import yaml
+from offramp.yaml_entries import Entry, EntryError, describe
 
 NATIONAL_PATH = Path(__file__).with_name("national.yaml")
 
 Origin = Literal["national", "local"]
 
 _ID = re.compile(r"[a-z][a-z0-9_]*")
-_PARAGRAPH = re.compile(r"[1-9][0-9]*\.[1-9][0-9]*")
 # Dot-separated alphanumeric parts, so "2015.1+local.3" stays unambiguous.
 _VERSION = re.compile(r"[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*")
 
 
-class FrameworkError(ValueError):
-    """A framework file is missing, unreadable or does not follow the schema.
-
-    `where` is the entry ("factors[4] (id 'gang_involvement')", "top level"), a YAML position
-    ("line 3, column 1"), or empty when the whole file is at fault.
-    """
-
-    def __init__(self, path: Path, where: str, problem: str) -> None:
-        self.path = path
-        self.where = where
-        self.problem = problem
-        super().__init__(f"{path}: {where}: {problem}" if where else f"{path}: {problem}")
+class FrameworkError(EntryError):
+    """A framework file is missing, unreadable or does not follow the schema."""
 
 
 @dataclass(frozen=True)
@@ -121,97 +110,16 @@ class Framework:
         return tuple(factor for factor in self.factors if factor.category == category_id)
 
 
-# --- reading YAML ----------------------------------------------------------------------------
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys, which PyYAML would silently overwrite."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            continue  # merge keys ('<<') are resolved by construct_mapping
-        key = loader.construct_object(key_node, deep=True)
-        if isinstance(key, Hashable):
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _describe(value: object) -> str:
-    kinds: dict[type, str] = {
-        bool: "true/false",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a mapping",
-        type(None): "nothing",
-    }
-    return kinds.get(type(value), type(value).__name__)
-
-
-def _parse_yaml(path: Path) -> object:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FrameworkError(path, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FrameworkError(path, "", f"cannot read file ({exc})") from None
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # safe: _StrictLoader is a SafeLoader
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        at = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise FrameworkError(path, at, f"not valid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise FrameworkError(path, "", f"not valid YAML: {exc}") from None
-
-
 # --- validating entries ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Node:
+class _Node(Entry):
     """One mapping from a framework file and where it is, so every error can say so."""
 
-    path: Path
-    where: str
-    data: Mapping[Any, Any]
-
-    def fail(self, problem: str) -> NoReturn:
-        raise FrameworkError(self.path, self.where, problem)
-
-    def check_keys(self, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
-        allowed = required + optional
-        for key in self.data:
-            if key not in allowed:
-                self.fail(f"unknown key {key!r} (allowed: {', '.join(allowed)})")
-        for key in required:
-            if key not in self.data:
-                self.fail(f"missing field {key!r}")
-
-    def _string(self, key: str) -> str:
-        value = self.data[key]
-        if not isinstance(value, str):
-            self.fail(f"field {key!r} must be a string, got {_describe(value)}")
-        if not value.strip():
-            self.fail(f"field {key!r} must not be empty")
-        return value
-
-    def text(self, key: str) -> str:
-        return self._string(key).strip()
+    error = FrameworkError
 
     def ident(self, key: str) -> str:
-        value = self._string(key)
+        value = self.string(key)
         if not _ID.fullmatch(value):
             self.fail(f"field {key!r}: {value!r} is not a valid id (lower case, digits, '_')")
         return value
@@ -220,7 +128,7 @@ class _Node:
         value = self.data["version"]
         if isinstance(value, int | float) and not isinstance(value, bool):
             self.fail(f"field 'version' must be a string: quote it, as in version: \"{value}\"")
-        version = self._string("version")
+        version = self.string("version")
         if not _VERSION.fullmatch(version):
             self.fail(f"field 'version': {version!r} must be dot-separated letters and digits")
         return version
@@ -228,30 +136,8 @@ class _Node:
     def flag(self, key: str) -> bool:
         value = self.data[key]
         if not isinstance(value, bool):
-            self.fail(f"field {key!r} must be true or false, got {_describe(value)}")
+            self.fail(f"field {key!r} must be true or false, got {describe(value)}")
         return value
-
-    def texts(self, key: str, *, allow_empty: bool = False) -> tuple[str, ...]:
-        value = self.data[key]
-        if not isinstance(value, list):
-            self.fail(f"field {key!r} must be a list of strings, got {_describe(value)}")
-        if not value and not allow_empty:
-            self.fail(f"field {key!r} must not be an empty list")
-        items: list[str] = []
-        for index, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.fail(f"{key}[{index}] must be a non-empty string, got {_describe(item)}")
-            if item.strip() in items:
-                self.fail(f"{key}[{index}]: {item!r} is listed twice")
-            items.append(item.strip())
-        return tuple(items)
-
-    def paragraphs(self, *, allow_empty: bool) -> tuple[str, ...]:
-        paragraphs = self.texts("guide_paragraphs", allow_empty=allow_empty)
-        for index, paragraph in enumerate(paragraphs):
-            if not _PARAGRAPH.fullmatch(paragraph):
-                self.fail(f"guide_paragraphs[{index}]: {paragraph!r} is not a paragraph like '2.7'")
-        return paragraphs
 
     def reference(self, key: str, known: Collection[str], kind: str) -> str:
         value = self.ident(key)
@@ -259,24 +145,17 @@ class _Node:
             self.fail(f"field {key!r}: unknown {kind} {value!r} (known: {', '.join(known)})")
         return value
 
-    def references(self, key: str, known: Collection[str], kind: str) -> tuple[str, ...]:
-        values = self.texts(key)
-        for index, value in enumerate(values):
-            if value not in known:
-                self.fail(f"{key}[{index}]: unknown {kind} {value!r} (known: {', '.join(known)})")
-        return values
-
 
 def _entries(root: _Node, key: str) -> Iterator[_Node]:
     value = root.data[key]
     if not isinstance(value, list):
-        root.fail(f"field {key!r} must be a list, got {_describe(value)}")
+        root.fail(f"field {key!r} must be a list, got {describe(value)}")
     if not value:
         root.fail(f"field {key!r} must not be an empty list")
     for index, item in enumerate(value):
         where = f"{key}[{index}]"
         if not isinstance(item, dict):
-            raise FrameworkError(root.path, where, f"must be a mapping, got {_describe(item)}")
+            raise FrameworkError(root.path, where, f"must be a mapping, got {describe(item)}")
         if isinstance(item.get("id"), str):
             where += f" (id {item['id']!r})"
         yield _Node(root.path, where, item)
@@ -381,17 +260,8 @@ def _factor(node: _Node, origin: Origin, vocabulary: _Vocabulary) -> Factor:
 # --- the two files ---------------------------------------------------------------------------
 
 
-def _root(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> _Node:
-    data = _parse_yaml(path)
-    if not isinstance(data, dict):
-        raise FrameworkError(path, "top level", f"must be a mapping, got {_describe(data)}")
-    root = _Node(path, "top level", data)
-    root.check_keys(required, optional)
-    return root
-
-
 def _load_national(path: Path) -> Framework:
-    root = _root(
+    root = _Node.top_level(
         path, ("version", "source", "crime_types", "intervention_kinds", "categories", "factors")
     )
     version = root.version()
@@ -413,7 +283,7 @@ def _load_national(path: Path) -> Framework:
 
 
 def _apply_extension(national: Framework, path: Path) -> Framework:
-    root = _root(
+    root = _Node.top_level(
         path, ("version", "name", "factors"), ("categories", "crime_types", "intervention_kinds")
     )
     version = root.version()

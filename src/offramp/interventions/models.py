@@ -31,6 +31,10 @@ class Programme(models.Model):
     max_age = models.PositiveSmallIntegerField(null=True, blank=True)
     crime_types = models.JSONField(default=list, blank=True)
     factor_ids = models.JSONField(default=list, help_text="Framework factors it addresses")
+    # Why it addresses each factor, by factor id: national entries cite the guide's paragraphs.
+    factor_notes = models.JSONField(default=dict, blank=True)
+    # Conditions beyond age that the panel must check, e.g. Channel needs a terrorism risk.
+    eligibility = models.TextField(max_length=1000, blank=True)
     # None: no fixed number of places (e.g. a statutory service or an order).
     capacity = models.PositiveIntegerField(null=True, blank=True)
     evidence_strength = models.CharField(max_length=20, choices=EvidenceStrength.choices)
@@ -43,6 +47,14 @@ class Programme(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
+                | models.Q(min_age__lte=models.F("max_age")),
+                name="programme_ages_in_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,6 +5,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from offramp.access.permissions import Capability, has_capability
+from offramp.cases.views.common import may_see_cases
+from offramp.exports.services import can_use_exports
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -20,10 +22,21 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Find a person", reverse("web:person-search")))
         if has_capability(user, Capability.MAKE_REFERRAL):
             items.append(("Make a referral", reverse("web:referral-create")))
+        if may_see_cases(user):
+            # A panel member's case list holds only their panel's agenda cases.
+            items.append(("Cases", reverse("cases:case-list")))
+            if has_capability(user, Capability.RUN_CASES):
+                items.append(("Panels", reverse("cases:panel-list")))
+            items.append(("My actions", reverse("cases:my-actions")))
+        items.append(("Interventions", reverse("interventions:catalogue")))
+        if has_capability(user, Capability.MANAGE_NETWORKS):
+            items.append(("Groups and networks", reverse("networks:group-list")))
         if has_capability(user, Capability.DECIDE_RETENTION) or has_capability(
             user, Capability.VIEW_RETENTION
         ):
             items.append(("Retention", reverse("retention:queue")))
+        if can_use_exports(user):
+            items.append(("Exports", reverse("exports:list")))
         if user.is_staff:
             items.append(("Administration", reverse("admin:index")))
     current = request.path

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "offramp.interventions",
     "offramp.cases",
     "offramp.exports",
+    "offramp.networks",
     "offramp.api",
     "offramp.web",
     "offramp.demo",
@@ -107,6 +108,7 @@ STATICFILES_DIRS = [
     PACKAGE_DIR / "static",
     ("vendor/govuk", REPO_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("vendor/moj", REPO_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
+    ("vendor/cytoscape", REPO_DIR / "node_modules" / "cytoscape" / "dist"),
 ]
 
 # Signed-in sessions end after this long without a request, and this long after signing in
@@ -163,3 +165,4 @@ OFFRAMP_CASE_REVIEW_INTERVAL_DAYS = 90
 OFFRAMP_PLAN_DRIFT_DAYS = 42
 # Follow-up reviews after exit, as Channel does (DOMAIN.md, "The flow of a case").
 OFFRAMP_FOLLOW_UP_MONTHS = (6, 12)
+OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed

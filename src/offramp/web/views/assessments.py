@@ -25,10 +25,11 @@ from offramp.assessments.services import (
     assessment_start,
 )
 from offramp.audit.services import audit_consultation
+from offramp.networks.views import shown_suggestions
 from offramp.transitions import IllegalTransition
 
 from ..forms import AssessmentSummaryForm, apply_service_errors, category_form_class
-from .common import get_visible_or_404, require
+from .common import get_visible_or_404, require, signed_in_user
 
 
 @require_POST
@@ -117,9 +118,15 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
         raise Http404("No such category")
     factors = list(framework.factors_in(category.id))
     form_class = category_form_class(factors)
-    form = form_class(
-        request.POST or None, initial=_initial_for([f.id for f in factors], assessment)
+    initial = _initial_for([f.id for f in factors], assessment)
+    # Network ties suggest evidence for the Networks factors; "use" fills one in, to check.
+    suggestions = shown_suggestions(
+        user=signed_in_user(request), assessment=assessment, factor_ids=[f.id for f in factors]
     )
+    used = suggestions.get(request.GET.get("use", ""))
+    if used is not None:
+        initial.update(used.form_initial())
+    form = form_class(request.POST or None, initial=initial)
     if (
         request.method == "POST"
         and assessment.status == AssessmentStatus.IN_PROGRESS
@@ -155,6 +162,8 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
         {
             "factor": f,
             "prompt": prompts.get(f.id, ""),
+            "suggestion": suggestions.get(f.id),
+            "used": used is not None and used.factor_id == f.id,
             "fields": [
                 form[f"{f.id}-{name}"]
                 for name in ("judgement", "evidence", "source_agency", "evidence_date", "note")
@@ -171,6 +180,7 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
             "category": category,
             "form": form,
             "sections": sections,
+            "suggestions": list(suggestions.values()),
         },
     )
 

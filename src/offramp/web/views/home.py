@@ -24,12 +24,14 @@ from offramp.accounts.services import (
     sign_in_failure_record,
     sign_in_failures_clear,
     sign_in_locked_until,
+    sign_in_record,
     totp_device_confirm,
     totp_device_confirmed,
     totp_device_for_setup,
     totp_verify,
 )
 from offramp.assessments.models import AssessmentStatus
+from offramp.cases.views.work import dashboard_case_work
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import referral_list
 
@@ -45,6 +47,8 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
+        if not two_factor_required():
+            sign_in_record(user=form.get_user())  # logged before the session exists
         response = super().form_valid(form)
         session_start(self.request)
         if two_factor_required():
@@ -83,6 +87,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
     elif has_capability(user, Capability.MAKE_REFERRAL):
         context["my_referrals"] = referral_list(user=user)[:20]
+    context.update(dashboard_case_work(user))
     return render(request, "web/dashboard.html", context)
 
 
@@ -131,6 +136,7 @@ def _locked_out(request: HttpRequest) -> HttpResponse:
 
 def _code_accepted(request: HttpRequest, user: User) -> HttpResponse:
     sign_in_failures_clear(username=user.get_username())
+    sign_in_record(user=user)
     mark_verified(request)
     return HttpResponseRedirect(_next_url(request))
 

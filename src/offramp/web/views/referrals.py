@@ -11,6 +11,7 @@ from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import people_visible_to, referral_details_visible_to
 from offramp.assessments.framework import current_framework
 from offramp.audit.services import audit_consultation
+from offramp.cases.services import ROUTABLE_REFERRAL_STATUSES
 from offramp.people.selectors import agencies_knowing, person_search
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import ReferralFilters, referral_list
@@ -132,6 +133,8 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "close_form": CloseReferralForm(),
             "can_link": referral.status != ReferralStatus.CLOSED
             and not referral.person.assessments.exists(),
+            "can_route": has_capability(user, Capability.RUN_CASES)
+            and referral.status in ROUTABLE_REFERRAL_STATUSES,
         },
     )
 

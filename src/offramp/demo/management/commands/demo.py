@@ -54,7 +54,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Hartmoor built in {elapsed:.1f} s: {summary.agencies} agencies, "
             f"{summary.people} people known to agencies, {summary.referrals} referrals, "
-            f"{summary.assessments} assessments. "
+            f"{summary.assessments} assessments, {summary.cases} cases, "
+            f"{summary.groups} organised crime groups with {summary.ties} ties. "
             f"Partner extracts in {extracts}."
         )
         self._print_logins()

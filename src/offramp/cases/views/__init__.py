@@ -1,0 +1,1 @@
+"""The case and panel pages. Every page works without JavaScript."""

@@ -1,0 +1,144 @@
+"""Work that falls due: the user's own actions, reviews and follow-ups, and the dashboard's
+alerts."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from offramp.access.permissions import Capability
+from offramp.access.scoping import cases_visible_to
+from offramp.accounts.models import User
+from offramp.audit.services import audit_consultation
+from offramp.web.views.common import get_visible_or_404, require
+
+from ..forms import ActionDoneForm, ReviewDueFilterForm, ReviewForm
+from ..models import CaseReview, PanelAction
+from ..selectors import actions_completable_by, alerts_for, my_open_actions, reviews_due
+from ..services import ReviewRequest, action_complete, review_hold
+from .common import (
+    CASE_PURPOSE,
+    back_to_case,
+    case_form_page,
+    case_reader,
+    form_page,
+    may_see_cases,
+    submitted,
+)
+
+
+def _open_actions(user: User) -> list[PanelAction]:
+    # Ordered by due date, so the overdue come first.
+    return list(my_open_actions(user).select_related("case__person").order_by("due_on", "id"))
+
+
+def dashboard_case_work(user: User) -> dict[str, object]:
+    """The dashboard's alerts and the user's own open actions, for those who work on cases."""
+    if not may_see_cases(user):
+        return {}
+    today = timezone.localdate()
+    alerts = alerts_for(user, today)
+    actions = _open_actions(user)
+    shown = [alert.case or alert.referral for alert in alerts] + [a.case for a in actions]
+    audit_consultation(
+        actor=user, subjects=[record for record in shown if record is not None], purpose="dashboard"
+    )
+    return {"case_work": True, "alerts": alerts, "open_actions": actions, "today": today}
+
+
+@login_required
+def my_actions_view(request: HttpRequest) -> HttpResponse:
+    user = case_reader(request)
+    actions = _open_actions(user)
+    audit_consultation(actor=user, subjects=[a.case for a in actions], purpose=CASE_PURPOSE)
+    return render(
+        request,
+        "cases/my_actions.html",
+        {"actions": actions, "today": timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def action_done_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = case_reader(request)
+    action = get_visible_or_404(
+        actions_completable_by(user).select_related("case__person", "owner"), pk
+    )
+    audit_consultation(actor=user, subjects=[action.case], purpose=CASE_PURPOSE)
+    form = ActionDoneForm(request.POST if request.method == "POST" else None)
+    done = submitted(
+        request, form, lambda data: action_complete(action=action, note=data["note"], actor=user)
+    )
+    if done is not None:
+        messages.success(request, f"Done: {action.description}")
+        return redirect("cases:my-actions")
+    return form_page(
+        request,
+        form,
+        heading="Mark the action as done",
+        caption=f"Case {action.case.reference}",
+        button="Mark as done",
+        back_url=reverse("cases:my-actions"),
+        template="cases/action_done.html",
+        action=action,
+    )
+
+
+@login_required
+def reviews_due_view(request: HttpRequest) -> HttpResponse:
+    user = require(request, Capability.RUN_CASES)
+    form = ReviewDueFilterForm(request.GET or None)
+    due_by, kinds = datetime.date.max, ReviewDueFilterForm.KINDS[""]
+    if form.is_bound and form.is_valid():
+        due_by = form.cleaned_data["due_by"] or due_by
+        kinds = ReviewDueFilterForm.KINDS[form.cleaned_data["kind"]]
+    reviews = list(reviews_due(user, by=due_by, kinds=kinds))
+    audit_consultation(actor=user, subjects=[r.case for r in reviews], purpose="case review")
+    return render(
+        request,
+        "cases/reviews_due.html",
+        {"form": form, "reviews": reviews, "today": timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = require(request, Capability.RUN_CASES)
+    review = get_visible_or_404(
+        CaseReview.objects.filter(case__in=cases_visible_to(user)).select_related("case__person"),
+        pk,
+    )
+    case = review.case
+    audit_consultation(actor=user, subjects=[case], purpose="case review")
+    form = ReviewForm(
+        request.POST if request.method == "POST" else None,
+        initial={"held_on": timezone.localdate()},
+    )
+    held = submitted(
+        request,
+        form,
+        lambda data: review_hold(
+            review=review,
+            request=ReviewRequest(
+                progress=data["progress"], note=data["note"], held_on=data["held_on"]
+            ),
+            actor=user,
+        ),
+    )
+    if held is not None:
+        return back_to_case(request, case, f"{held.get_kind_display()} recorded")
+    return case_form_page(
+        request,
+        case,
+        form,
+        heading=f"Hold the {review.get_kind_display().lower()}",
+        button="Record the review",
+        intro=f"Due on {review.due_on:%-d %B %Y}.",
+    )
