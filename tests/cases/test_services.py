@@ -51,7 +51,14 @@ from offramp.cases.services import (
     review_hold,
 )
 from offramp.interventions.models import Programme
-from offramp.networks.services import RelationshipDetails, relationship_add
+from offramp.networks.services import (
+    GroupDetails,
+    MembershipDetails,
+    RelationshipDetails,
+    group_create,
+    membership_add,
+    relationship_add,
+)
 from offramp.people.models import PersonCategory
 from offramp.referrals.models import ClosureReason, Referral, ReferralStatus
 from offramp.referrals.services import referral_close, referral_create, referral_start_screening
@@ -128,6 +135,45 @@ def test_a_suspected_victim_of_modern_slavery_goes_to_the_nrm(other_referral, co
         crime_types={"modern_slavery"},
     )
     assert suggest_route(other_referral.person, TODAY).route == Route.NATIONAL_REFERRAL_MECHANISM
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "route"),
+    [
+        ("core", "active", Route.PURSUE),
+        ("principal", "dormant", Route.PURSUE),
+        ("peripheral", "active", Route.PANEL),
+        ("core", "disrupted", Route.PANEL),
+    ],
+)
+def test_a_principal_or_core_member_of_an_operating_group_goes_to_pursue(
+    role, status, route, significant, coordinator, agencies
+):
+    group = group_create(
+        actor=coordinator,
+        details=GroupDetails(
+            reference="OCG-HM-900",
+            name="Test group",
+            status=status,
+            source_agency_id=agencies["police"].pk,
+        ),
+    )
+    membership_add(
+        group=group,
+        person=significant.person,
+        actor=coordinator,
+        details=MembershipDetails(
+            category=PersonCategory.SUSPECT_OR_OFFENDER,
+            role=role,
+            source_agency_id=agencies["police"].pk,
+            confidence="high",
+        ),
+    )
+    suggestion = suggest_route(significant.person, TODAY)
+    assert suggestion.route == route
+    if route == Route.PURSUE:
+        assert "OCG-HM-900" in suggestion.reasons[0] and "¶2.5" in suggestion.reasons[0]
+        assert suggestion.person_category == PersonCategory.SUSPECT_OR_OFFENDER
 
 
 def test_no_suggestion_without_a_completed_assessment(dsl_referral):

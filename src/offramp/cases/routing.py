@@ -4,15 +4,20 @@ The coordinator decides; a different choice needs a reason. The rules follow the
 a suspected victim of exploitation is safeguarded first (¶2.26–2.27), a modern slavery
 victim goes to the National Referral Mechanism, significant concern goes to the
 multi-agency panel (¶1.16), some concern to a single service (signposting) and none to no
-further action. Date of birth is read only to tell children's from adults' safeguarding —
-which service has the legal duty — never as a risk input.
+further action; a principal or core member of an organised crime group that still operates goes
+to Pursue and offender management (¶2.5), unless they are a suspected victim. Date of birth is
+read only to tell children's from adults' safeguarding — which service has the legal duty —
+never as a risk input.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
+from offramp.analysis.network import MembershipRole
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment, AssessmentStatus, Judgement, OverallConcern
+from offramp.networks.models import GroupMembership
+from offramp.networks.selectors import EXPOSING_STATUSES
 from offramp.people.models import Person, PersonCategory
 
 from .models import Route
@@ -43,6 +48,24 @@ def is_child(person: Person, on: date) -> bool:
         return False
     years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     return years < ADULTHOOD_YEARS
+
+
+DEEPLY_INVOLVED_ROLES = (MembershipRole.PRINCIPAL, MembershipRole.CORE)
+
+
+def _deep_involvement(person: Person, on: date) -> GroupMembership | None:
+    """A current principal or core membership of a group that still operates."""
+    return (
+        GroupMembership.objects.filter(
+            person=person,
+            category=PersonCategory.SUSPECT_OR_OFFENDER,
+            role__in=DEEPLY_INVOLVED_ROLES,
+            group__status__in=EXPOSING_STATUSES,
+        )
+        .exclude(ended_on__lte=on)
+        .select_related("group")
+        .first()
+    )
 
 
 def suggest_route(person: Person, on: date) -> RouteSuggestion:
@@ -85,6 +108,14 @@ def suggest_route(person: Person, on: date) -> RouteSuggestion:
             route = Route.ADULT_SAFEGUARDING
         return RouteSuggestion(route, tuple(reasons), PersonCategory.VICTIM)
     factor_names = ", ".join(sorted(names.get(f, f) for f in present)) or "none"
+    membership = _deep_involvement(person, on)
+    if membership is not None:
+        reason = (
+            f"Recorded as {membership.get_role_display().lower()} of {membership.group.reference} "
+            "(an organised crime group that still operates): someone already deeply involved "
+            "goes to Pursue and offender management (¶2.5)."
+        )
+        return RouteSuggestion(Route.PURSUE, (reason,), PersonCategory.SUSPECT_OR_OFFENDER)
     if concern == OverallConcern.SIGNIFICANT_CONCERN:
         route = Route.PANEL
         reason = (

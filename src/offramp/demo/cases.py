@@ -1,7 +1,8 @@
 """Cases for the demo area, made through the real services so every one has its events,
 disclosures and audit entries: each assessed referral routed as Offramp suggests, a panel
 meeting held four weeks ago that agreed support plans (one case since exited, with its
-follow-ups booked), and next week's meeting with the rest on its agenda."""
+follow-ups booked, when more than one plan was agreed), and next week's meeting with the rest on
+its agenda."""
 
 import datetime
 from dataclasses import dataclass
@@ -165,7 +166,8 @@ def load_cases(
             )
     meeting_close(meeting=past, actor=coordinator)
 
-    if agreed:
+    # Keep at least one plan running: exit the first only when more than one was agreed.
+    if len(agreed) > 1:
         finished = agreed[0]
         placement = finished.placements.get()
         for status in (PlacementStatus.STARTED, PlacementStatus.COMPLETED):
