@@ -36,7 +36,6 @@ from offramp.cases.services import (
     ReviewRequest,
     RouteRequest,
     action_set,
-    add_months,
     agenda_add,
     case_exit,
     case_reopen,
@@ -50,6 +49,7 @@ from offramp.cases.services import (
     placement_update,
     review_hold,
 )
+from offramp.dates import add_months
 from offramp.interventions.models import Programme
 from offramp.networks.services import (
     GroupDetails,

@@ -14,10 +14,10 @@ from django.utils import timezone
 from offramp.accounts.models import User
 from offramp.assessments.models import Assessment, AssessmentStatus, OverallConcern
 from offramp.assessments.services import assessment_start
+from offramp.dates import add_years
 from offramp.people.models import Person
 from offramp.referrals.models import ClosureReason, Referral, ReferralStatus
 from offramp.referrals.services import referral_close, referral_create
-from offramp.retention.schedule import add_years
 from tests.conftest import referral_request
 
 ADULT_BORN = datetime.date(1990, 6, 15)

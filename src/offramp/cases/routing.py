@@ -16,6 +16,7 @@ from datetime import date
 from offramp.analysis.network import MembershipRole
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment, AssessmentStatus, Judgement, OverallConcern
+from offramp.dates import age_on
 from offramp.networks.models import GroupMembership
 from offramp.networks.selectors import EXPOSING_STATUSES
 from offramp.people.models import Person, PersonCategory
@@ -43,11 +44,7 @@ def latest_completed_assessment(person: Person) -> Assessment | None:
 
 
 def is_child(person: Person, on: date) -> bool:
-    born = person.date_of_birth
-    if born is None:
-        return False
-    years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-    return years < ADULTHOOD_YEARS
+    return age_on(person.date_of_birth, on) < ADULTHOOD_YEARS
 
 
 DEEPLY_INVOLVED_ROLES = (MembershipRole.PRINCIPAL, MembershipRole.CORE)

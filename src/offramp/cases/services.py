@@ -4,7 +4,6 @@ Each service checks who may act, refuses an illegal move with a clear message (n
 changes), and writes its timeline event and audit entry in the same transaction.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.audit.models import EventCode
 from offramp.audit.services import event_record
+from offramp.dates import add_months
 from offramp.interventions.models import Programme
 from offramp.people.models import Person, PersonCategory
 from offramp.referrals.models import ClosureReason, Referral, ReferralStatus
@@ -111,15 +111,6 @@ def _text_errors(fields: dict[str, str], required: dict[str, str]) -> dict[str, 
 
 def _event(case: Case, code: EventCode, actor: User, summary: str, subject: Model) -> None:
     event_record(person=case.person, code=code, actor=actor, summary=summary, subject=subject)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day when it has no such day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def _review_interval() -> datetime.timedelta:

@@ -16,9 +16,9 @@ from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Judgement
 from offramp.cases.models import OCCUPYING_STATUSES, Case, Placement
 from offramp.cases.routing import latest_completed_assessment
+from offramp.dates import age_on
 from offramp.framework import Framework
 from offramp.people.models import Person
-from offramp.retention.schedule import age_on
 
 from .models import EvidenceStrength, Programme
 from .suggestions import Needs, ProgrammeOption, Suggestions, age_range_text, suggest

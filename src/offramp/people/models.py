@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from offramp.analysis.names import name_sound, normalise_name
+from offramp.dates import age_on
 
 
 class PersonCategory(models.TextChoices):
@@ -122,9 +123,7 @@ class Person(models.Model):
 
     @property
     def age(self) -> int:
-        today = timezone.localdate()
-        born = self.date_of_birth
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, timezone.localdate())
 
     @property
     def full_name(self) -> str:

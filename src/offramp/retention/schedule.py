@@ -7,7 +7,6 @@ ScheduleError naming the file and the entry, because coordinators edit the file 
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import re
 from collections.abc import Mapping
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from offramp.dates import add_years, age_on
 
 DEFAULT_PATH = Path(__file__).with_name("schedule.yaml")
 
@@ -80,17 +81,6 @@ class PersonFacts:
 class Due:
     rule: Rule
     due_on: datetime.date
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
-    year = day.year + years
-    last = calendar.monthrange(year, day.month)[1]
-    return day.replace(year=year, day=min(day.day, last))
-
-
-def age_on(born: datetime.date, day: datetime.date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 @dataclass(frozen=True)

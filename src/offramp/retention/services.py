@@ -20,12 +20,13 @@ from offramp.access.permissions import Capability, require_capability
 from offramp.accounts.models import User
 from offramp.audit.models import AuditAction
 from offramp.audit.services import AuditObject, audit_record
+from offramp.dates import add_years
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
 
 from .disposal import carry_out, plan_disposal
 from .models import DisposalRecord, DisposedAggregate, RetentionReview, ReviewStatus
-from .schedule import Due, PersonFacts, add_years
+from .schedule import Due, PersonFacts
 from .selectors import current_schedule, person_facts, retained_until
 
 REASON_MAX = 2000
