@@ -7,7 +7,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
@@ -24,6 +25,7 @@ from .models import (
     CaseStatus,
     ConsentDecision,
     ConsentGiver,
+    ConsentRecord,
     PanelAction,
     ReviewKind,
     Route,
@@ -51,45 +53,48 @@ class Alert:
     referral: Referral | None = None
 
 
+def _count_per_person(rows: QuerySet[Referral] | QuerySet[Case]) -> Coalesce:
+    """How many of these rows the outer row's person has, in the same query (0 for none)."""
+    counted = rows.order_by().values("person").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted), 0)
+
+
 def cumulative_concern(user: User) -> list[Alert]:
     """Open referrals for people who were screened out before (guide: concern accumulates)."""
     # Only screeners see a referral's history: a referrer sees their own referral's status,
     # never that others referred (and screened out) the same person before.
     if not has_capability(user, Capability.SCREEN_REFERRALS):
         return []
-    alerts = []
+    earlier_referrals = Referral.objects.filter(
+        person=OuterRef("person"),
+        status=ReferralStatus.CLOSED,
+        closure_reason__in=SCREENED_OUT_CLOSURES,
+        received_at__lt=OuterRef("received_at"),
+    )
+    earlier_cases = Case.objects.filter(
+        person=OuterRef("person"),
+        route__in=SCREENED_OUT_ROUTES,
+        opened_at__lt=OuterRef("received_at"),
+    )
     open_referrals = (
         referrals_visible_to(user)
         .exclude(status=ReferralStatus.CLOSED)
-        .select_related("person")
+        .annotate(times=_count_per_person(earlier_referrals) + _count_per_person(earlier_cases))
+        .filter(times__gt=0)
         .order_by("received_at")
     )
-    for referral in open_referrals:
-        earlier_referrals = Referral.objects.filter(
-            person=referral.person,
-            status=ReferralStatus.CLOSED,
-            closure_reason__in=SCREENED_OUT_CLOSURES,
-            received_at__lt=referral.received_at,
-        ).count()
-        earlier_cases = Case.objects.filter(
-            person=referral.person,
-            route__in=SCREENED_OUT_ROUTES,
-            opened_at__lt=referral.received_at,
-        ).count()
-        times = earlier_referrals + earlier_cases
-        if times:
-            alerts.append(
-                Alert(
-                    kind=AlertKind.CUMULATIVE_CONCERN,
-                    reference=referral.reference,
-                    detail=(
-                        f"{referral.subject_name} was screened out {times} time"
-                        f"{'s' if times > 1 else ''} before this referral"
-                    ),
-                    referral=referral,
-                )
-            )
-    return alerts
+    return [
+        Alert(
+            kind=AlertKind.CUMULATIVE_CONCERN,
+            reference=referral.reference,
+            detail=(
+                f"{referral.subject_name} was screened out {referral.times} time"
+                f"{'s' if referral.times > 1 else ''} before this referral"
+            ),
+            referral=referral,
+        )
+        for referral in open_referrals
+    ]
 
 
 def plan_drift(user: User, today: datetime.date) -> list[Alert]:
@@ -162,19 +167,27 @@ def my_open_actions(user: User) -> QuerySet[PanelAction]:
 
 
 def consent_withdrawn(user: User) -> list[Alert]:
-    alerts = []
-    for case in cases_visible_to(user).filter(status=CaseStatus.ON_PLAN):
-        latest = case.consents.filter(giver=ConsentGiver.PERSON).first()
-        if latest is not None and latest.decision == ConsentDecision.WITHDRAWN:
-            alerts.append(
-                Alert(
-                    kind=AlertKind.CONSENT_WITHDRAWN,
-                    reference=case.reference,
-                    detail=f"Withdrawn on {latest.recorded_at:%-d %B %Y}",
-                    case=case,
-                )
-            )
-    return alerts
+    person_consent = ConsentRecord.objects.filter(
+        case=OuterRef("pk"), giver=ConsentGiver.PERSON
+    ).order_by("-recorded_at", "-id")
+    withdrawn = (
+        cases_visible_to(user)
+        .filter(status=CaseStatus.ON_PLAN)
+        .annotate(
+            consent=Subquery(person_consent.values("decision")[:1]),
+            consent_recorded_at=Subquery(person_consent.values("recorded_at")[:1]),
+        )
+        .filter(consent=ConsentDecision.WITHDRAWN)
+    )
+    return [
+        Alert(
+            kind=AlertKind.CONSENT_WITHDRAWN,
+            reference=case.reference,
+            detail=f"Withdrawn on {case.consent_recorded_at:%-d %B %Y}",
+            case=case,
+        )
+        for case in withdrawn
+    ]
 
 
 def alerts_for(user: User, today: datetime.date) -> list[Alert]:
