@@ -25,6 +25,10 @@ class Capability(StrEnum):
     APPROVE_EXPORTS = "approve another person's export over the daily limit"
     SUBJECT_ACCESS = "produce a subject access export"
     MANAGE_NETWORKS = "record and analyse organised crime groups and networks"
+    IMPORT_PARTNER_DATA = "import partner agencies' extracts"
+    REVIEW_MATCHES = "review record linkage matches and merge or unmerge people"
+    VIEW_CANDIDATES = "see the candidates that screening finds in partner data"
+    VIEW_REPORTS = "produce the Local Profile and what-works reports"
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -36,7 +40,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The coordinator works the cases; whoever reads the access log must not be one of them.
     Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
     # Analysts map groups and networks (Figure 5); they still open no person's record.
-    Role.ANALYST: frozenset({Capability.MANAGE_NETWORKS}),
+    # They also produce the Local Profile, which holds only suppressed aggregates.
+    Role.ANALYST: frozenset({Capability.MANAGE_NETWORKS, Capability.VIEW_REPORTS}),
     # Auditors oversee retention (the queue, record numbers only); coordinators decide. They
     # also approve exports over the daily limit: a second person outside the case work, who
     # sees what was asked for and why, never the file.

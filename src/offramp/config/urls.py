@@ -13,6 +13,10 @@ urlpatterns = [
     path("interventions/", include("offramp.interventions.urls")),
     path("exports/", include("offramp.exports.urls")),
     path("networks/", include("offramp.networks.urls")),
+    path("intake/", include("offramp.intake.urls")),
+    path("index/", include("offramp.index.urls")),
+    path("screening/", include("offramp.screening.urls")),
+    path("reports/", include("offramp.reports.urls")),
     path("", include("offramp.cases.urls")),
     path("", include("offramp.web.urls")),
 ]

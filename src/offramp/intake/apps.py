@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "offramp.intake"
+    verbose_name = "Partner data intake"
