@@ -2,7 +2,9 @@
 
 Pages, API, exports and commands read personal data only through these functions.
 Default deny: a role sees nothing unless a rule below grants it.
-- A coordinator sees the partnership's people, referrals and assessments.
+- A coordinator sees the partnership's referrals and assessments, and the people behind them;
+  a person another agency recorded only once it is shared (a referral, a case, a disclosure
+  to the coordinator's agency, or an agreement in force covering identity information).
 - A panel member sees the cases on the agendas of the panels their agency sits on, and the
   people and assessments behind those cases: need to know comes through the case.
 - A practitioner or panel member sees the referrals they made themselves (and, through the
@@ -11,18 +13,30 @@ Default deny: a role sees nothing unless a rule below grants it.
   access log (who did what to which record, never the record's content).
 """
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from offramp.accounts.models import User
-from offramp.assessments.models import Assessment
+from offramp.agencies.models import Agency
+from offramp.assessments.models import Assessment, FactorJudgement
 from offramp.audit.models import AuditEntry, Event
-from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction
+from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction, Placement
+from offramp.intake.models import Offence, SourceRecord
+from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
 from offramp.people.models import Person
-from offramp.referrals.models import Referral
-from offramp.sharing.models import Disclosure, PublicInterestDecision
+from offramp.referrals.models import Referral, ReferralFactor
+from offramp.screening.models import CandidateEvidence, ScreeningRun
+from offramp.sharing.models import (
+    DataCategory,
+    DataSharingAgreement,
+    Disclosure,
+    PublicInterestDecision,
+)
 
-from .permissions import Capability, has_capability
+from .permissions import Capability, has_capability, require_capability
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -59,9 +73,34 @@ def panel_actions_visible_to(user: User) -> QuerySet[PanelAction]:
     ).distinct()
 
 
+def agencies_sharing_identity_with(agency_id: int) -> set[int]:
+    """The agency itself and every agency bound to it by an agreement in force today that
+    covers identity information: whose records it may see before any case or disclosure."""
+    today = timezone.localdate()
+    agreements = DataSharingAgreement.objects.filter(parties=agency_id).prefetch_related("parties")
+    shared = {agency_id}
+    for agreement in agreements:
+        if agreement.in_force(today) and agreement.covers_category(DataCategory.IDENTITY):
+            shared.update(party.pk for party in agreement.parties.all())
+    return shared
+
+
 def people_visible_to(user: User) -> QuerySet[Person]:
     if has_capability(user, Capability.VIEW_PEOPLE):
-        return Person.objects.all()
+        # Default deny by agency: a record another agency made stays with it until it is
+        # shared — a referral or case brings it to the partnership, a recorded disclosure to
+        # the coordinator's agency, an agreement in force covering identity to all parties (so
+        # also the people in extracts those parties supplied).
+        agency_id = user.agency_id
+        sharing = agencies_sharing_identity_with(agency_id)
+        disclosed = Disclosure.objects.filter(to_agency=agency_id).values("person")
+        return Person.objects.filter(
+            Q(created_by_agency__in=sharing)
+            | Q(pk__in=Referral.objects.values("person"))
+            | Q(pk__in=Case.objects.values("person"))
+            | Q(pk__in=disclosed)
+            | Q(pk__in=SourceRecord.objects.filter(agency__in=sharing).values("person"))
+        ).filter(merged_into__isnull=True)  # a merged record lives on in its target
     if has_capability(user, Capability.CONTRIBUTE_TO_PANEL):
         return Person.objects.filter(cases__in=cases_visible_to(user)).distinct()
     return Person.objects.none()
@@ -175,3 +214,54 @@ def people_linkable_in_networks(user: User) -> QuerySet[Person]:
     if has_capability(user, Capability.MANAGE_NETWORKS):
         return Person.objects.all()
     return Person.objects.none()
+
+
+# --- reports (offramp.reports) -------------------------------------------------------------------
+
+
+def aggregate_sources_for(user: User) -> dict[str, QuerySet[Any]]:
+    """The records the Local Profile and the upstream view count, for those who produce them.
+
+    The only way reports read records. They read the whole area in bulk because they publish
+    nothing but suppressed aggregates (no count under 5, no person): the pages, files and
+    command built on these querysets never show a row of them. Everyone else is refused.
+    """
+    require_capability(user, Capability.VIEW_REPORTS)
+    return {
+        "people": Person.objects.all(),
+        "referrals": Referral.objects.all(),
+        "referral_factors": ReferralFactor.objects.all(),
+        "assessments": Assessment.objects.all(),
+        "judgements": FactorJudgement.objects.all(),
+        "cases": Case.objects.all(),
+        "placements": Placement.objects.all(),
+        "programmes": Programme.objects.all(),
+        "offences": Offence.objects.filter(record__person__isnull=False),
+        "memberships": GroupMembership.objects.all(),
+        "groups": OrganisedCrimeGroup.objects.all(),
+    }
+
+
+# --- screening (offramp.screening) ---------------------------------------------------------------
+# Coordinators see what screening found about people they may already see, and only evidence
+# resting wholly on records of agencies that share identity information with theirs.
+
+
+def candidate_evidence_visible_to(user: User) -> QuerySet[CandidateEvidence]:
+    if not has_capability(user, Capability.VIEW_CANDIDATES):
+        return CandidateEvidence.objects.none()
+    latest = (
+        ScreeningRun.objects.filter(finished_at__isnull=False)
+        .order_by("-finished_at", "-id")
+        .values("pk")[:1]
+    )
+    unshared = Agency.objects.exclude(pk__in=agencies_sharing_identity_with(user.agency_id))
+    return CandidateEvidence.objects.filter(
+        run__in=latest, person__in=people_visible_to(user)
+    ).exclude(source_agencies__in=unshared)
+
+
+def candidates_visible_to(user: User) -> QuerySet[Person]:
+    """People with evidence the user may see (whether they are listed as candidates today, with
+    no open case or referral and no decision since, is offramp.screening.selectors' rule)."""
+    return Person.objects.filter(pk__in=candidate_evidence_visible_to(user).values("person"))
