@@ -8,6 +8,8 @@ CSS := src/offramp/static/build/offramp.css
 DEMO_PEOPLE ?= 5000
 DEMO_SEED ?= 2015
 PYTEST_ARGS ?=
+# Test processes in parallel (pytest-xdist): one per core; PYTEST_WORKERS=0 runs in one.
+PYTEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help demo test test-sqlite test-postgres install assets browser serve lint format typecheck synth clean
@@ -33,8 +35,8 @@ $(CSS): node_modules/.installed src/offramp/static_src/offramp.scss
 
 assets: $(CSS) ## Install GOV.UK Frontend, MoJ Frontend and build Offramp's stylesheet
 
-browser: ## Install Debian's Chromium for the browser tests, if it is missing
-	@command -v chromium >/dev/null || scripts/install-chromium
+browser: ## Install what the tests need from Debian, if missing: Chromium, poppler-utils, DejaVu fonts
+	@scripts/install-test-packages
 
 demo: install assets ## Build the synthetic Hartmoor area and serve it on http://127.0.0.1:8000
 	$(OFFRAMP) migrate --verbosity 0
@@ -50,10 +52,10 @@ test: install assets browser ## Run the whole suite on SQLite, then on a throwaw
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: install assets ## The suite on SQLite only
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install assets ## The suite on a PostgreSQL cluster started for the run and removed after
-	scripts/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check
 	$(BIN)/ruff check src tests benchmarks

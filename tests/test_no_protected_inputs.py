@@ -24,7 +24,18 @@ RULE_MODULES = [
 IDENTITY_MATCHING = ["analysis/names.py", "people/selectors.py"]
 # Routing reads date of birth only to tell which service has the legal duty (children's or
 # adults' safeguarding) and whether a parent's consent is needed — never as a risk input.
-LEGAL_AGE_ONLY = ["cases/routing.py", "cases/services.py", "cases/selectors.py"]
+# Screening reads the age at an offence as the police record holds it, to apply the guide's own
+# thresholds (a sanction before 18, ¶2.7; a first offence as an adult, ¶2.12): the timing of a
+# record, never who the person is now. Its frames hold no date of birth (docs/screening.md); the
+# screening service copies a candidate's date of birth into the referral it opens, as identity.
+LEGAL_AGE_ONLY = [
+    "cases/routing.py",
+    "cases/services.py",
+    "cases/selectors.py",
+    "analysis/screening.py",
+    "screening/selectors.py",
+    "screening/services.py",
+]
 
 
 def _names_used(path: Path) -> set[str]:
@@ -52,8 +63,17 @@ def test_identity_matching_reads_date_of_birth_but_never_ethnicity_or_sex(module
     assert not (_names_used(SOURCE / module) & {"ethnicity", "sex", "gender"}), module
 
 
+# Equality monitoring: the Local Profile breaks people referred and on cases down by age, sex
+# and ethnicity (the guide's Figures 2-4) and tests each ethnic group's rates for
+# disproportionality. That is the monitoring the product exists to do; nothing there feeds a
+# risk judgement. (analysis/outcomes.py reads age band only to match comparison people for
+# "what works", never ethnicity or sex, so the scan below still covers it.)
+EQUALITY_MONITORING = ["analysis/profile.py"]
+
+
 def test_analysis_engines_never_read_ethnicity_or_sex():
-    for path in (SOURCE / "analysis").glob("*.py"):
+    monitoring = {SOURCE / module for module in EQUALITY_MONITORING}
+    for path in set((SOURCE / "analysis").glob("*.py")) - monitoring:
         assert not (_names_used(path) & {"ethnicity", "sex", "gender"}), path
 
 

@@ -712,6 +712,79 @@ def by_network_person(param: str) -> Callable[[World], list[Target]]:
     return build
 
 
+def by_candidate(param: str) -> Callable[[World], list[Target]]:
+    """A person screening found evidence about (police records, shared with the coordinator's
+    agency), and the person behind school_dsl's referral, who has none: coordinators only."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.intake.models import ImportBatch, Offence, SourceRecord
+        from offramp.screening.models import CandidateEvidence
+        from offramp.screening.services import run_screening
+        from offramp.sharing.models import DataCategory, DataSharingAgreement
+
+        candidate = Person.objects.filter(given_name="Matrix", family_name="Candidate").first()
+        if candidate is None:
+            analyst, coordinator = world.users["analyst"], world.users["coordinator"]
+            police, council = analyst.agency, coordinator.agency
+            assert police is not None and council is not None
+            candidate = Person.objects.create(
+                given_name="Matrix",
+                family_name="Candidate",
+                date_of_birth=timezone.localdate().replace(year=2000),
+                created_by_agency=police,
+            )
+            agreement = DataSharingAgreement.objects.create(
+                reference="HISP-MATRIX",
+                title="Matrix protocol",
+                data_categories=[DataCategory.IDENTITY],
+                lawful_basis="crime_and_disorder_act_s115",
+                purpose="Matrix",
+                start_date=timezone.localdate().replace(year=2000),
+                review_date=timezone.localdate().replace(year=2999),
+            )
+            agreement.parties.set([police, council])
+            batch = ImportBatch.objects.create(
+                kind="police_offences",
+                agency=police,
+                file_name="matrix.csv",
+                file_sha256="0" * 64,
+                extracted_on=timezone.localdate(),
+                uploaded_by=analyst,
+            )
+            record = SourceRecord.objects.create(
+                agency=police, batch=batch, record_key="matrix", person=candidate
+            )
+            for age in (14, 15, 16):
+                Offence.objects.create(
+                    batch=batch,
+                    agency=police,
+                    row=age,
+                    fact_key=f"matrix-{age}",
+                    record=record,
+                    crime_reference="HM/14/0000001",
+                    offence_date=timezone.localdate().replace(year=2014 + age - 14),
+                    offence_category="theft",
+                    outcome="caution",
+                    age_at_offence=age,
+                )
+            run_screening(actor=coordinator)
+            assert CandidateEvidence.objects.filter(person=candidate).exists()
+        return [
+            Target("a candidate screening found", {param: candidate.pk}),
+            Target(
+                "the person behind school_dsl's referral, with no evidence",
+                {param: world.person("school_dsl").pk},
+                exists=False,
+            ),
+            Target("no such person", {param: NO_SUCH_ID}, exists=False),
+        ]
+
+    return build
+
+
+NOT_NOW: dict[str, object] = {"reason": "Matrix: already known to the youth offending service"}
+
+
 def by_network_export(param: str) -> Callable[[World], list[Target]]:
     def build(world: World) -> list[Target]:
         exports = _matrix_network(world)["exports"]
@@ -755,6 +828,97 @@ def network_tie_form(world: World) -> dict[str, object]:
 
 def dismiss_suggestion_form(world: World) -> dict[str, object]:
     return {"factor_id": "associates", "relationship": _matrix_network(world)["tie"].pk}
+
+
+# --- the person index: reviewers (the coordinator) decide pairs, merge and un-merge -------------
+
+
+def by_match_review(param: str) -> Callable[[World], list[Target]]:
+    """A pair of the people behind two referrals, waiting for a reviewer."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.index.models import MatchReview
+
+        one, other = sorted((world.person("school_dsl").pk, world.person("other_dsl").pk))
+        review, _ = MatchReview.objects.get_or_create(
+            left_uid=f"p{one}",
+            right_uid=f"p{other}",
+            defaults={"left_person_id": one, "right_person_id": other, "match_probability": 0.7},
+        )
+        return [
+            Target("a pair of two referrals' people", {param: review.pk}),
+            Target("no such review", {param: NO_SUCH_ID}, exists=False),
+        ]
+
+    return build
+
+
+def by_person_merge(param: str) -> Callable[[World], list[Target]]:
+    """A record merged into the person behind school_dsl's referral."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.index.models import PersonMerge
+
+        target = world.person("school_dsl")
+        merge = PersonMerge.objects.filter(target=target).first()
+        if merge is None:
+            source = Person.objects.create(
+                given_name="Merged",
+                family_name="Record",
+                date_of_birth=target.date_of_birth,
+                created_by_agency=target.created_by_agency,
+                merged_into=target,
+            )
+            merge = PersonMerge.objects.create(
+                target=target, source=source, merged_by=world.users["coordinator"]
+            )
+        return [
+            Target("a merge into school_dsl's referral's person", {param: merge.pk}),
+            Target("no such merge", {param: NO_SUCH_ID}, exists=False),
+        ]
+
+    return build
+
+
+def merge_form(world: World) -> dict[str, object]:
+    return {"other": world.person("other_dsl").pk, "reason": "Matrix"}
+
+
+# --- partner data imports: only those who may import (the coordinator) see a batch ------------
+
+
+def by_import_batch(param: str) -> Callable[[World], list[Target]]:
+    """A refused police extract whose row errors quote the file's values."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.intake.models import BatchStatus, ImportBatch
+
+        batch, _ = ImportBatch.objects.get_or_create(
+            file_name="matrix-nominals.csv",
+            defaults={
+                "kind": "police_nominals",
+                "agency": world.users["analyst"].agency,
+                "file_sha256": "",
+                "extracted_on": timezone.localdate(),
+                "uploaded_by": world.users["coordinator"],
+                "status": BatchStatus.FAILED,
+                "errors": [
+                    {
+                        "file": "matrix-nominals.csv",
+                        "row": 1,
+                        "column": "given_name",
+                        "value": "Matrix",
+                        "reason": "Matrix",
+                    }
+                ],
+            },
+        )
+        return [
+            Target("a refused police extract", {param: batch.pk}),
+            Target("no such batch", {param: NO_SUCH_ID}, exists=False),
+        ]
+
+    return build
 
 
 ID_ROUTES: dict[str, RouteSpec] = {
@@ -989,6 +1153,38 @@ ID_ROUTES: dict[str, RouteSpec] = {
         by_network("relationship_id", "tie", "relationship"), allowed=NETWORK_MANAGERS
     ),
     "api:get_exposure": RouteSpec(by_network_person("person_id"), allowed=()),
+    # screening: coordinators see candidates and decide about them
+    "screening:candidate": RouteSpec(by_candidate("pk"), ("get",)),
+    "screening:candidate-refer": RouteSpec(
+        by_candidate("pk"),
+        ("get", "post"),
+        body=lambda w: {"concern": "Matrix", "factor_ids": ["early_prolific_offending"]},
+    ),
+    "screening:candidate-not-now": RouteSpec(
+        by_candidate("pk"), ("get", "post"), body=lambda w: NOT_NOW
+    ),
+    "api:get_candidate": RouteSpec(by_candidate("person_id")),
+    "api:decide_candidate": RouteSpec(
+        by_candidate("person_id"), body=lambda w: {"decision": "not_now", **NOT_NOW}
+    ),
+    # the person index
+    "index:review-detail": RouteSpec(
+        by_match_review("pk"), ("get", "post"), body=lambda w: {"decision": "reject"}
+    ),
+    "index:merge": RouteSpec(by_person("pk"), ("get", "post"), body=merge_form),
+    "index:unmerge": RouteSpec(
+        by_person_merge("pk"), ("get", "post"), body=lambda w: {"reason": "Matrix"}
+    ),
+    "api:accept_review": RouteSpec(by_match_review("review_id"), body=lambda w: {"note": ""}),
+    "api:reject_review": RouteSpec(by_match_review("review_id"), body=lambda w: {"note": ""}),
+    "api:merge_person": RouteSpec(
+        by_person("person_id"),
+        body=lambda w: {"other_id": w.person("other_dsl").pk, "reason": "Matrix"},
+    ),
+    "api:unmerge": RouteSpec(by_person_merge("merge_id"), body=lambda w: {"reason": "Matrix"}),
+    # partner data imports
+    "intake:batch-detail": RouteSpec(by_import_batch("pk"), ("get",)),
+    "api:get_batch": RouteSpec(by_import_batch("batch_id")),
 }
 
 # Page routes without a path parameter: the methods they answer (for the anonymous check).
@@ -1016,6 +1212,19 @@ PLAIN_PAGE_METHODS: dict[str, tuple[str, ...]] = {
     "networks:group-create": ("get", "post"),
     "networks:relationship-create": ("get", "post"),
     "networks:periphery": ("get",),
+    "screening:candidate-list": ("get",),
+    "reports:index": ("get",),
+    "reports:profile": ("get",),
+    "reports:profile-pdf": ("get",),
+    "reports:profile-pack": ("get",),
+    "reports:profile-xlsx": ("get",),
+    "reports:upstream": ("get",),
+    "reports:upstream-csv": ("get",),
+    "index:known": ("get",),
+    "index:review-list": ("get",),
+    "index:link-run": ("post",),
+    "intake:batch-list": ("get",),
+    "intake:batch-create": ("get", "post"),
 }
 # Reachable without signing in, with the status an anonymous caller gets.
 PUBLIC: dict[str, int] = {

@@ -391,3 +391,137 @@ def test_levels_training_could_not_estimate_never_count_as_proof() -> None:
         math.log2(UNOBSERVED_M / 0.02)
     )
     assert weights["date_of_birth", "the same"] == pytest.approx(math.log2(60))
+
+
+# Scale ----------------------------------------------------------------------------------
+
+
+def test_training_on_a_sample_makes_the_same_decisions(
+    model: LinkageModel, area: tuple[pd.DataFrame, pd.Series], pairs: pd.DataFrame
+) -> None:
+    records, _ = area
+    sampled = train_model(records, seed=3, sample_size=len(records) * 3 // 4)
+    assert sampled.match_weights() != model.match_weights()  # it did train on fewer
+    everyone = cluster(pairs, record_ids=records["unique_id"]).set_index("unique_id")
+    from_sample = cluster(
+        predict_pairs(sampled, records), record_ids=records["unique_id"]
+    ).set_index("unique_id")
+    together = _pairs_sharing_a_cluster(everyone["cluster_id"])
+    assert _pairs_sharing_a_cluster(from_sample["cluster_id"]) == together
+
+    from offramp.analysis.linkage.model import _training_sample
+
+    last, first = records["unique_id"].iloc[-1], records["unique_id"].iloc[0]
+    labels = pd.DataFrame({"unique_id_l": [last], "unique_id_r": [first], "is_match": [False]})
+    for seed in range(5):  # labelled records are always trained on
+        sample = _training_sample(records, labels, 50, seed=seed)
+        assert len(sample) == 50
+        assert {first, last} <= set(sample["unique_id"])
+
+
+def test_a_blocking_rule_too_broad_for_the_frame_is_narrowed() -> None:
+    from offramp.analysis.linkage.model import (
+        MAX_BLOCKED_PAIRS_PER_RECORD,
+        blocked_pairs_per_record,
+        prediction_blocking_rules,
+    )
+    from offramp.analysis.linkage.records import features_table
+
+    # 40 people born on one day: the date of birth alone would pair each with 39 others.
+    born_together = [
+        _record(
+            unique_id=f"r{i}",
+            given_name=GIVEN[i % len(GIVEN)],
+            family_name=FAMILY[i % len(FAMILY)],
+            date_of_birth="2001-02-03",
+        )
+        for i in range(40)
+    ]
+    assert MAX_BLOCKED_PAIRS_PER_RECORD < 39 / 2
+    features = prepare_features(pd.DataFrame(born_together))
+    fields = ("given_name", "family_name", "date_of_birth")
+    broad = [
+        rule.get_blocking_rule("duckdb").blocking_rule_sql
+        for rule in prediction_blocking_rules(fields)
+    ]
+    narrowed = [
+        rule.get_blocking_rule("duckdb").blocking_rule_sql
+        for rule in prediction_blocking_rules(
+            fields, blocked_pairs_per_record(features_table(features), len(features))
+        )
+    ]
+    alone = 'l."date_of_birth" = r."date_of_birth"'
+    assert alone in broad
+    assert alone not in narrowed
+    assert [rule for rule in narrowed if "date_of_birth" in rule and "given_name, 1, 1" in rule]
+    assert set(narrowed) - set(broad)  # only narrower variants were added
+    assert all("date_of_birth" in rule for rule in set(narrowed) - set(broad))
+
+
+def test_blocked_pairs_are_estimated_from_a_sample() -> None:
+    from offramp.analysis.linkage.model import blocked_pairs_per_record
+    from offramp.analysis.linkage.records import features_table
+
+    frame = prepare_features(
+        pd.DataFrame([_record(unique_id=str(i), given_name=GIVEN[i % 4]) for i in range(400)])
+    )
+    everyone = blocked_pairs_per_record(features_table(frame), population=400)
+    assert everyone(("given_name",)) == pytest.approx(99 / 2)  # 100 records per name
+    assert everyone(("family_name",)) == 0  # never recorded, so never blocks
+    half = frame.sample(n=200, random_state=1)
+    estimate = blocked_pairs_per_record(features_table(half), population=400)
+    assert estimate(("given_name",)) == pytest.approx(99 / 2, rel=0.1)
+
+
+def test_typing_errors_are_damerau_levenshtein_distances() -> None:
+    import duckdb
+
+    from offramp.analysis.linkage.model import _within_edits
+
+    words = ["smith", "smiht", "smyth", "msith", "smithe", "simth", "sith", "jones", "", "s"]
+    found = (
+        duckdb.connect()
+        .execute(
+            f"SELECT a, b, {_within_edits('a', 'b', 1)}, {_within_edits('a', 'b', 2)}, "
+            "damerau_levenshtein(a, b) FROM unnest($w) AS x(a), unnest($w) AS y(b)",
+            {"w": words},
+        )
+        .fetchall()
+    )
+    assert len(found) == len(words) ** 2
+    for a, b, within_one, within_two, distance in found:
+        assert (within_one, within_two) == (distance <= 1, distance <= 2), (a, b)
+
+
+def test_the_model_translates_to_spark_sql(model: LinkageModel) -> None:
+    from splink import SettingsCreator
+
+    spark = model.spark_settings()
+    conditions = [
+        level["sql_condition"]
+        for comparison in spark["comparisons"]
+        for level in comparison["comparison_levels"]
+    ]
+    rules = [rule["blocking_rule"] for rule in spark["blocking_rules_to_generate_predictions"]]
+    text = "\n".join(conditions + rules)
+    assert "list_contains" not in text and "jaro_winkler_similarity" not in text.lower()
+    assert "ARRAY_CONTAINS(`given_variants_l`, `given_name_r`)" in text
+    assert "jaro_winkler(`given_name_l`, `given_name_r`) >= 0.88" in text
+    assert '"' not in text  # Spark quotes names with backticks
+    # Splink builds Spark settings from it, with the trained probabilities unchanged.
+    settings = SettingsCreator.from_path_or_dict(spark).get_settings("spark")
+    assert [c.output_column_name for c in settings.comparisons] == list(model.fields)
+    assert LinkageModel(spark).match_weights() == model.match_weights()
+
+
+def test_clustering_without_rejections_is_vectorised_with_the_same_result(
+    pairs: pd.DataFrame, area: tuple[pd.DataFrame, pd.Series]
+) -> None:
+    records, _ = area
+    fast = cluster(pairs, record_ids=records["unique_id"])
+    # A rejection, even of two records nobody links, takes the union-find path.
+    rejection = pd.DataFrame({"unique_id_l": ["x1"], "unique_id_r": ["x2"], "is_match": [False]})
+    careful = cluster(pairs, record_ids=records["unique_id"], labels=rejection)
+    careful = careful[~careful["unique_id"].isin(["x1", "x2"])].reset_index(drop=True)
+    assert (fast["cluster_size"] > 1).sum() > 100
+    pd.testing.assert_frame_equal(fast, careful, check_dtype=False)

@@ -1,7 +1,7 @@
 """Playwright driving Debian's Chromium against pytest-django's live server.
 
 No browser is ever downloaded: Playwright launches the system Chromium by its path
-(`scripts/install-chromium` installs it). Without it the browser tests skip locally with the
+(`scripts/install-test-packages` installs it). Without it the browser tests skip locally with the
 reason, and fail in CI (the CI environment variable is set) so they never skip silently there.
 """
 
@@ -56,7 +56,7 @@ def browser() -> Iterator[Any]:
     if executable is None:
         _unavailable(
             "Debian's Chromium was not found (looked for $OFFRAMP_CHROMIUM, `chromium` on the "
-            "PATH and /usr/bin/chromium); install it with scripts/install-chromium "
+            "PATH and /usr/bin/chromium); install it with scripts/install-test-packages "
             "(or `make browser`)."
         )
     if not AXE_PATH.exists():

@@ -12,6 +12,7 @@ import datetime
 import io
 import itertools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,13 @@ def html(export: ExportRecord) -> str:
 
 
 # --- one row of any model, pointing at the person ------------------------------------------------
+
+
+# Values a plain "x" would break a constraint with, from the row's serial number.
+CONSTRAINED_VALUES: dict[str, Callable[[int], dict[str, object]]] = {
+    # one review per pair, its sides sorted
+    "person_index.matchreview": lambda n: {"left_uid": f"p{n}", "right_uid": f"r{n}"},
+}
 
 
 class Builder:
@@ -134,6 +142,10 @@ class Builder:
         # A model that ties two people: the subject first, then someone else.
         for field in people[1:]:
             given.setdefault(field.name, self.counterpart())
+        constrained = CONSTRAINED_VALUES.get(model._meta.label_lower)
+        if constrained is not None:
+            for name, value in constrained(next(self.counter)).items():
+                given.setdefault(name, value)
         for field in model._meta.concrete_fields:
             if field.primary_key or field.name in given:
                 continue

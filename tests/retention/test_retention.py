@@ -350,6 +350,69 @@ def _case_link(person: Person, user: User) -> models.Model:
     )
 
 
+def _candidate_evidence(person: Person, user: User) -> models.Model:
+    """Screening evidence hangs off a run (which refers to no person)."""
+    from offramp.screening.models import CandidateEvidence, ScreeningRun
+
+    run = ScreeningRun.objects.create(
+        started_by=user, screened_on=timezone.localdate(), rules_version="1", framework_version="x"
+    )
+    return CandidateEvidence.objects.create(
+        run=run,
+        person=person,
+        factor_id="associates",
+        rule_id="associate_of_group_member",
+        evidence="A current tie to a member of an organised crime group is recorded.",
+        observed_on=timezone.localdate(),
+    )
+
+
+def _match_review(person: Person, user: User) -> models.Model:
+    """Pairs in the review queue with this person on the left and on the right (sides are
+    sorted ids). Called once per reference to a person, it makes the two rows once."""
+    from offramp.index.models import MatchReview
+
+    MatchReview.objects.get_or_create(left_uid="p0", right_uid=f"p{person.pk}", right_person=person)
+    return MatchReview.objects.get_or_create(
+        left_uid=f"p{person.pk}", right_uid="r999999", left_person=person
+    )[0]
+
+
+def _source_record(person: Person, user: User) -> models.Model:
+    """A police nominal linked to the person, with an offence and a tie to someone unlinked
+    (tests/intake/test_retention.py checks that disposal removes the facts too)."""
+    from offramp.intake.models import ImportBatch, ImportedRelationship, Offence, SourceRecord
+
+    agency = person.created_by_agency
+    batch = ImportBatch.objects.create(
+        kind="police_nominals",
+        agency=agency,
+        file_name="nominals.csv",
+        extracted_on=timezone.localdate(),
+        uploaded_by=user,
+    )
+    record, other = (
+        SourceRecord.objects.create(
+            agency=agency, batch=batch, record_key=key, given_name=name, person=linked
+        )
+        for key, name, linked in (("r1", person.given_name, person), ("r2", "Other", None))
+    )
+    facts = {"batch": batch, "agency": agency, "row": 1}
+    Offence.objects.create(
+        **facts,
+        fact_key="f1",
+        record=record,
+        crime_reference="HM/26/1",
+        offence_date=timezone.localdate(),
+        offence_category="theft",
+        outcome="caution",
+    )
+    ImportedRelationship.objects.create(
+        **facts, fact_key="f2", record_a=other, record_b=record, kind="associate_peer"
+    )
+    return record
+
+
 # Models whose rules the generic filler cannot satisfy. Any other model that refers to a person
 # gets a row from fill_required, so a new one is in this test without anyone adding it.
 BUILDERS: dict[str, Callable[[Person, User], models.Model]] = {
@@ -359,6 +422,9 @@ BUILDERS: dict[str, Callable[[Person, User], models.Model]] = {
     "cases.caselink": _case_link,
     "networks.groupmembership": _group_link,
     "networks.relationship": _ties,
+    "screening.candidateevidence": _candidate_evidence,
+    "person_index.matchreview": _match_review,
+    "intake.sourcerecord": _source_record,
 }
 
 
@@ -470,7 +536,8 @@ def test_disposal_removes_every_row_that_refers_to_the_person(
     assert other_assessment.referral_id is None
     connection.check_constraints()  # no foreign key left pointing at a removed row
 
-    assert record.removed["people.person"] == 1
+    # The person, and the record merged into theirs (the same person: index.PersonMerge).
+    assert record.removed["people.person"] == 2
     assert record.removed["referrals.referral"] == 2
     assert record.removed["audit.event"] == before["audit.event.person"]
     assert (record.subject_id, record.decided_by_id, record.rule_id) == (

@@ -23,6 +23,7 @@ from offramp.agencies.models import Agency
 from offramp.assessments.models import Assessment, FactorJudgement
 from offramp.audit.models import AuditEntry, Event
 from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction, Placement
+from offramp.index.models import MatchReview, PersonMerge
 from offramp.intake.models import Offence, SourceRecord
 from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
@@ -36,7 +37,7 @@ from offramp.sharing.models import (
     PublicInterestDecision,
 )
 
-from .permissions import Capability, has_capability, require_capability
+from .permissions import Capability, acting_agency, has_capability, require_capability
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -91,7 +92,7 @@ def people_visible_to(user: User) -> QuerySet[Person]:
         # shared — a referral or case brings it to the partnership, a recorded disclosure to
         # the coordinator's agency, an agreement in force covering identity to all parties (so
         # also the people in extracts those parties supplied).
-        agency_id = user.agency_id
+        agency_id = acting_agency(user).pk
         sharing = agencies_sharing_identity_with(agency_id)
         disclosed = Disclosure.objects.filter(to_agency=agency_id).values("person")
         return Person.objects.filter(
@@ -255,7 +256,7 @@ def candidate_evidence_visible_to(user: User) -> QuerySet[CandidateEvidence]:
         .order_by("-finished_at", "-id")
         .values("pk")[:1]
     )
-    unshared = Agency.objects.exclude(pk__in=agencies_sharing_identity_with(user.agency_id))
+    unshared = Agency.objects.exclude(pk__in=agencies_sharing_identity_with(acting_agency(user).pk))
     return CandidateEvidence.objects.filter(
         run__in=latest, person__in=people_visible_to(user)
     ).exclude(source_agencies__in=unshared)
@@ -265,3 +266,22 @@ def candidates_visible_to(user: User) -> QuerySet[Person]:
     """People with evidence the user may see (whether they are listed as candidates today, with
     no open case or referral and no decision since, is offramp.screening.selectors' rule)."""
     return Person.objects.filter(pk__in=candidate_evidence_visible_to(user).values("person"))
+
+
+# --- the person index (offramp.index) ---------------------------------------------------------
+# Reviewers compare the identifying details (names, date of birth, postcode, identifiers) of
+# both sides of a pair the model was unsure of: that comparison is their job, so the queue is
+# theirs whoever created the records. Nobody else sees it.
+
+
+def match_reviews_visible_to(user: User) -> QuerySet[MatchReview]:
+    if has_capability(user, Capability.REVIEW_MATCHES):
+        return MatchReview.objects.all()
+    return MatchReview.objects.none()
+
+
+def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
+    """Merges into people the user may see, for reviewers (who undo them)."""
+    if has_capability(user, Capability.REVIEW_MATCHES):
+        return PersonMerge.objects.filter(target__in=people_visible_to(user))
+    return PersonMerge.objects.none()

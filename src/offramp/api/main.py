@@ -54,6 +54,8 @@ api.add_router("/panels", cases.panels_router)
 api.add_router("/exports", "offramp.exports.api.router")
 api.add_router("/interventions", "offramp.interventions.api.router")
 api.add_router("/networks", "offramp.networks.api.router")
+api.add_router("/intake", "offramp.intake.api.router")
+api.add_router("/screening", "offramp.screening.api.router")
 
 
 @api.exception_handler(ValidationError)

@@ -56,6 +56,10 @@ class EventCode(models.TextChoices):
         "network.suggestion_dismissed",
         "Network suggestion on an assessment dismissed",
     )
+    INDEX_RECORDS_MATCHED = "index.records_matched", "Partner records linked by record linkage"
+    INDEX_RECORD_LINKED = "index.record_linked", "Partner record linked by a reviewer"
+    INDEX_PERSON_MERGED = "index.person_merged", "Records merged: the same person"
+    INDEX_PERSON_UNMERGED = "index.person_unmerged", "Merge undone"
 
 
 class Event(models.Model):

@@ -51,6 +51,10 @@ EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
     EventCode.NETWORK_RELATIONSHIP_RECORDED: (AuditAction.COLLECTION, "network analysis"),
     EventCode.NETWORK_RELATIONSHIP_CHANGED: (AuditAction.ALTERATION, "network analysis"),
     EventCode.NETWORK_SUGGESTION_DISMISSED: (AuditAction.COLLECTION, "assessment"),
+    EventCode.INDEX_RECORDS_MATCHED: (AuditAction.COMBINATION, "person index"),
+    EventCode.INDEX_RECORD_LINKED: (AuditAction.COMBINATION, "person index"),
+    EventCode.INDEX_PERSON_MERGED: (AuditAction.COMBINATION, "person index"),
+    EventCode.INDEX_PERSON_UNMERGED: (AuditAction.ALTERATION, "person index"),
 }
 
 # The channel of the request being served: set from the request path when a request starts

@@ -6,9 +6,13 @@ the generated population exists only in the partner extracts. The whole load is 
 transaction: it either all lands or nothing does.
 """
 
+import tempfile
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
 
 import pandas as pd
 from django.db import transaction
@@ -30,6 +34,9 @@ from offramp.audit.models import Event, EventCode
 from offramp.audit.services import audit_events
 from offramp.demo.cases import DemoCases, load_cases
 from offramp.demo.networks import load_networks
+from offramp.index.services import link_records
+from offramp.intake.models import BatchStatus
+from offramp.intake.synthetic import import_synthetic_extracts
 from offramp.people.models import AgencyIdentifier, Person
 from offramp.referrals.models import (
     ClosureReason,
@@ -37,6 +44,8 @@ from offramp.referrals.models import (
     ReferralFactor,
     ReferralStatus,
 )
+from offramp.reports.population import population_load_file
+from offramp.screening.services import run_screening
 from offramp.sharing.models import (
     BasisKind,
     DataCategory,
@@ -46,11 +55,12 @@ from offramp.sharing.models import (
     category_phrase,
 )
 
-from .synth import SyntheticArea
+from .synth import SyntheticArea, write_partner_extracts
 
 Progress = Callable[[str, int, int], None]
 
 DEMO_PASSWORD = "hartmoor-demo-2026"
+DEMO_POPULATION = Path(__file__).with_name("population.csv")
 BATCH = 2000
 
 
@@ -105,6 +115,19 @@ DEMO_ACCOUNTS = (
 
 
 @dataclass(frozen=True)
+class PartnerDataSummary:
+    """The partners' extracts imported into the index and linked (offramp.index)."""
+
+    files: int
+    records: int
+    linked: int
+    new_people: int
+    to_review: int
+    candidates: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class LoadSummary:
     agencies: int
     people: int
@@ -115,6 +138,7 @@ class LoadSummary:
     groups: int
     ties: int
     accounts: tuple[DemoAccount, ...]
+    partner_data: PartnerDataSummary
 
 
 def _noop(stage: str, done: int, total: int) -> None:
@@ -128,7 +152,7 @@ def _as_date(value: object) -> date | None:
 
 
 def _aware(day: date, hour: int = 10) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+    return timezone.make_aware(datetime.combine(day, clock_time(hour, 0)))
 
 
 def _load_agencies(area: SyntheticArea) -> dict[str, Agency]:
@@ -610,6 +634,39 @@ def _load_cases(
     )
 
 
+def load_partner_data(
+    area: SyntheticArea, *, coordinator: User, progress: Progress = _noop
+) -> PartnerDataSummary:
+    """The partners' extracts of the area, written to a temporary folder, imported as the
+    coordinator, linked into the person index and screened for candidates: what
+    `offramp import`, `offramp link` and `offramp screen` would do with them."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="offramp-demo-extracts-") as folder:
+        write_partner_extracts(area, Path(folder), seed=area.seed)
+        batches = import_synthetic_extracts(
+            actor=coordinator,
+            directory=Path(folder),
+            progress=lambda name, done, total: progress(f"importing {name}", done, total),
+        )
+    refused = [batch for batch in batches if batch.status == BatchStatus.FAILED]
+    if refused:
+        raise ValueError(
+            f"The demo extract {refused[0].file_name} was refused: {refused[0].errors[:3]}"
+        )
+    run = link_records(actor=coordinator, progress=progress)
+    counts = run.counts
+    screening = run_screening(actor=coordinator)
+    return PartnerDataSummary(
+        files=len(batches),
+        records=counts["records"],
+        linked=counts["linked_certain"] + counts["linked_provisional"],
+        new_people=counts["new_people"],
+        to_review=counts["reviews_added"],
+        candidates=screening.people_count,
+        seconds=round(time.perf_counter() - started, 1),
+    )
+
+
 def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:
     """Loads a generated area into an empty database, all or nothing."""
     if Agency.objects.exists() or Person.objects.exists():
@@ -642,7 +699,11 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         )
         progress("timelines and networks", 6, stages)
         demo_cases = _load_cases(agencies, accounts, assessments)
+        # The Local Profile's rates: Hartmoor's residents (scripts/make-demo-population).
+        population_load_file(DEMO_POPULATION)
         progress("cases and panels", 7, stages)
+    # After the load's own transaction: each import and the linking run are all or nothing.
+    partner_data = load_partner_data(area, coordinator=accounts["coordinator"], progress=progress)
     return LoadSummary(
         agencies=len(agencies),
         people=len(people),
@@ -653,4 +714,5 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         groups=networks.groups,
         ties=networks.ties,
         accounts=DEMO_ACCOUNTS,
+        partner_data=partner_data,
     )

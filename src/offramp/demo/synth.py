@@ -37,6 +37,16 @@ import pyarrow.csv as pacsv
 
 from offramp.analysis.nicknames import NICKNAMES
 from offramp.demo.names import FAMILY_NAMES, GIVEN_NAMES
+from offramp.partner_records import (
+    CARE_EPISODES,
+    GROUP_STATUSES,
+    OFFENCE_CATEGORIES,
+    OUTCOMES,
+    RELATIONSHIP_KINDS,
+    YOUTH_ORDERS,
+)
+from offramp.partner_records import EXCLUSION_REASONS as DFE_EXCLUSION_REASONS
+from offramp.partner_records import GROUP_ROLES as ROLES
 
 GENERATOR_VERSION = "1.0.0"
 DEFAULT_TODAY = date(2026, 11, 1)
@@ -135,48 +145,8 @@ FACTOR_IDS = (
     "financial_difficulties",
     "power_and_status",
 )
-OFFENCE_CATEGORIES = (
-    "drugs_supply_class_a",
-    "drugs_supply_class_b",
-    "drugs_possession",
-    "violence",
-    "robbery",
-    "burglary",
-    "theft",
-    "fraud",
-    "money_laundering",
-    "firearms",
-    "weapons_possession",
-    "modern_slavery",
-    "cyber_crime",
-    "indecent_images",
-    "criminal_damage",
-    "public_order",
-)
 _CAT = {name: i for i, name in enumerate(OFFENCE_CATEGORIES)}
-OUTCOMES = (
-    "caution",
-    "youth_caution",
-    "conviction_community",
-    "conviction_custody",
-    "fine",
-    "no_further_action",
-)
 _NFA, _CUSTODY, _COMMUNITY, _YOUTH_CAUTION = 5, 3, 2, 1
-RELATIONSHIP_KINDS = (
-    "family_parent",
-    "family_sibling",
-    "family_other",
-    "intimate_partner",
-    "associate_peer",
-    "associate_colleague",
-    "associate_client",
-    "associate_neighbour",
-    "co_offender",
-    "prison",
-    "online",
-    "business",
-)
 _K = {name: i for i, name in enumerate(RELATIONSHIP_KINDS)}
 _FAMILY_KINDS = np.array([_K["family_parent"], _K["family_sibling"], _K["family_other"]])
 IDENTIFIER_TYPES = (
@@ -188,27 +158,8 @@ IDENTIFIER_TYPES = (
     "prison_number",
     "probation_crn",
 )
-ROLES = ("principal", "core", "peripheral", "enabler")
-GROUP_STATUSES = ("active", "dormant", "disrupted")
-CARE_EPISODES = ("looked_after", "child_in_need", "child_protection")
-YOUTH_ORDERS = (
-    "youth_conditional_caution",
-    "referral_order",
-    "youth_rehabilitation_order",
-    "detention_and_training_order",
-)
-EXCLUSION_REASONS = (
-    "persistent_disruptive_behaviour",
-    "physical_assault_against_pupil",
-    "physical_assault_against_adult",
-    "verbal_abuse_against_adult",
-    "verbal_abuse_against_pupil",
-    "drug_and_alcohol_related",
-    "use_or_threat_of_offensive_weapon",
-    "damage",
-    "theft",
-    "bullying",
-)
+# Schools here record the first ten of the DfE's categories.
+EXCLUSION_REASONS = DFE_EXCLUSION_REASONS[:10]
 _EXCLUSION_REASON_P = np.array([0.35, 0.14, 0.06, 0.1, 0.05, 0.07, 0.04, 0.05, 0.04, 0.1])
 CONSENTS = ("given", "refused", "not_sought", "not_yet_asked")
 STAGES = ("new", "screening", "assessed", "closed")

@@ -73,6 +73,11 @@ TITLES: dict[str, str] = {
     "sharing.publicinterestdecision": "Decisions to share in the public interest",
     "retention.retentionreview": "Retention reviews",
     "exports.exportrecord": "Exports about this person",
+    "intake.sourcerecord": "Records partner agencies supplied",
+    "person_index.matchreview": "Checks of whether two records are the same person",
+    "person_index.personmerge": "Records merged into one person",
+    "screening.candidateevidence": "Evidence found by screening partner records",
+    "screening.candidatedecision": "Decisions on screening candidates",
 }
 # Known sections in a reader's order; models added later follow, by name.
 ORDER = (

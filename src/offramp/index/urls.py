@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "index"
-urlpatterns: list = []
+urlpatterns = [
+    path("known/", views.known_view, name="known"),
+    path("reviews/", views.review_list_view, name="review-list"),
+    path("reviews/<int:pk>/", views.review_detail_view, name="review-detail"),
+    path("link/", views.link_run_view, name="link-run"),
+    path("people/<int:pk>/merge/", views.merge_view, name="merge"),
+    path("merges/<int:pk>/unmerge/", views.unmerge_view, name="unmerge"),
+]

@@ -280,6 +280,9 @@ class ImportedRelationship(ImportedFact):
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
     confidence = models.CharField(max_length=10)  # high, medium, low
+    source_agency = models.CharField(
+        max_length=80, blank=True, help_text="The agency that recorded the tie (its id)"
+    )
 
     class Meta(ImportedFact.Meta):
         ordering = ["id"]

@@ -102,6 +102,17 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when a reviewer found this record to be the same person as another: everything that
+    # referred to it moved there (index.PersonMerge says exactly what), and it leaves search
+    # and lists until un-merged.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_people",
+        editable=False,
+    )
 
     # Search keys, kept in step with the names by save().
     given_name_key = models.CharField(max_length=100, editable=False, db_index=True)

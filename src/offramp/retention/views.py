@@ -12,6 +12,7 @@ from offramp.access.scoping import assessments_visible_to, referrals_visible_to
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
 from offramp.web.forms import apply_service_errors
+from offramp.web.pagination import paginate
 from offramp.web.views.common import get_visible_or_404, require, signed_in_user
 
 from .forms import DisposeForm, QueueFilterForm, RetainForm
@@ -25,7 +26,6 @@ from .selectors import (
 )
 from .services import retention_dispose, retention_retain
 
-QUEUE_PAGE = 200
 PURPOSE = "retention review"
 
 
@@ -53,7 +53,10 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         filters = QueueFilters(
             status=data["status"], rule_id=data["rule_id"], due_by=data["due_by"]
         )
-    reviews = list(review_queue(user=user, filters=filters).select_related("person")[:QUEUE_PAGE])
+    pagination = paginate(
+        request, review_queue(user=user, filters=filters).select_related("person")
+    )
+    reviews = list(pagination.page)
     # Only those who decide see whose records they are; the auditor sees record numbers.
     show_names = has_capability(user, Capability.DECIDE_RETENTION)
     if show_names:
@@ -68,7 +71,7 @@ def queue_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": [(review, names.get(review.rule_id, review.rule_id)) for review in reviews],
             "show_names": show_names,
-            "limit": QUEUE_PAGE,
+            "pagination": pagination,
         },
     )
 

@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             items.append(("Referrals", reverse("web:referral-list")))
         elif has_capability(user, Capability.MAKE_REFERRAL):
             items.append(("My referrals", reverse("web:referral-list")))
+        if has_capability(user, Capability.VIEW_CANDIDATES):
+            items.append(("Candidates", reverse("screening:candidate-list")))
         if has_capability(user, Capability.SEARCH_PEOPLE):
             items.append(("Find a person", reverse("web:person-search")))
         if has_capability(user, Capability.MAKE_REFERRAL):
@@ -31,6 +33,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(("Interventions", reverse("interventions:catalogue")))
         if has_capability(user, Capability.MANAGE_NETWORKS):
             items.append(("Groups and networks", reverse("networks:group-list")))
+        if has_capability(user, Capability.VIEW_REPORTS):
+            items.append(("Reports", reverse("reports:index")))
+        if has_capability(user, Capability.IMPORT_PARTNER_DATA):
+            items.append(("Partner data", reverse("intake:batch-list")))
+        if has_capability(user, Capability.REVIEW_MATCHES):
+            items.append(("Matches to review", reverse("index:review-list")))
         if has_capability(user, Capability.DECIDE_RETENTION) or has_capability(
             user, Capability.VIEW_RETENTION
         ):

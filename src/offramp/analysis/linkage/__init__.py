@@ -25,6 +25,10 @@ Typical use::
     pairs = predict_pairs(model, records)                   # p >= NEEDS_REVIEW_PROBABILITY
     people = cluster(pairs, record_ids=records["unique_id"], labels=decisions)
     candidates = find_candidates(model, records, {"given_name": "Bob", ...})
+    model.spark_settings()                                  # the same model on Spark
+
+A million records train (on a sample), predict and cluster in minutes on two cores; see
+docs/linkage.md for the benchmark and for running the model on Spark.
 """
 
 from .clustering import cluster

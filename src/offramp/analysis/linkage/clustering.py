@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from .model import NEEDS_REVIEW_PROBABILITY
@@ -42,14 +43,17 @@ def cluster(
         pairs["match_probability"] >= threshold,
         ["unique_id_l", "unique_id_r", "match_probability"],
     ].astype({"unique_id_l": str, "unique_id_r": str, "match_probability": float})
-    forest = _Forest()
-    if labels is not None:
-        decisions = validate_labels(labels)
+    decisions = validate_labels(labels) if labels is not None else None
+    if decisions is not None:
         accepted = decisions.loc[decisions["is_match"], ["unique_id_l", "unique_id_r"]]
         links = pd.concat([links, accepted.assign(match_probability=1.0)], ignore_index=True)
-        for row in decisions[~decisions["is_match"]].itertuples():
-            forest.forbid(row.unique_id_l, row.unique_id_r)
-    for record_id in (*record_ids, *pairs["unique_id_l"], *pairs["unique_id_r"]):
+    every_id = (*record_ids, *pairs["unique_id_l"], *pairs["unique_id_r"])
+    if decisions is None or decisions["is_match"].all():
+        return _connected_components(every_id, links)
+    forest = _Forest()
+    for row in decisions[~decisions["is_match"]].itertuples():
+        forest.forbid(row.unique_id_l, row.unique_id_r)
+    for record_id in every_id:
         forest.add(str(record_id))
     links = links.sort_values(
         ["match_probability", "unique_id_l", "unique_id_r"], ascending=[False, True, True]
@@ -59,6 +63,40 @@ def cluster(
         if forest.join(left, right):
             held_by.setdefault(left, []).append(probability)
     return forest.clusters(held_by)
+
+
+def _connected_components(record_ids: Iterable[object], links: pd.DataFrame) -> pd.DataFrame:
+    """What the union-find below gives when nothing is rejected, vectorised for a million
+    records: each record takes the smallest id among its linked neighbours, and then its
+    label's label, until nothing changes (as many rounds as the longest chain of links)."""
+    ids = np.unique(
+        np.array(
+            [str(i) for i in record_ids] + [*links["unique_id_l"], *links["unique_id_r"]],
+            dtype=object,
+        )
+    )
+    left = np.searchsorted(ids, links["unique_id_l"].to_numpy(dtype=object))
+    right = np.searchsorted(ids, links["unique_id_r"].to_numpy(dtype=object))
+    component = np.arange(len(ids))
+    while True:
+        smaller = np.minimum(component[left], component[right])
+        joined = component.copy()
+        np.minimum.at(joined, left, smaller)
+        np.minimum.at(joined, right, smaller)
+        joined = joined[joined]
+        if np.array_equal(joined, component):
+            break
+        component = joined
+    held = pd.Series(links["match_probability"].to_numpy(dtype=float)).groupby(component[left])
+    return pd.DataFrame(
+        {
+            "unique_id": ids,
+            "cluster_id": ids[component],
+            "cluster_size": np.bincount(component, minlength=len(ids))[component],
+            "min_probability": held.min().reindex(component).to_numpy(),
+            "mean_probability": held.mean().reindex(component).to_numpy(),
+        }
+    )
 
 
 class _Forest:

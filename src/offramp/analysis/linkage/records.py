@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 from typing import Any
@@ -94,36 +95,60 @@ def prepare_features(records: pd.DataFrame) -> pd.DataFrame:
     outward code; addresses keep letters and digits; identifiers are trimmed and lower-cased.
     """
     validate_records(records)
-    given = [_clean_name(v) for v in records["given_name"].tolist()]
-    family = [_clean_name(v) for v in records["family_name"].tolist()]
-    born = [_parse_date(v) for v in records["date_of_birth"].tolist()]
-    postcode = [_clean_postcode(v) for v in _optional(records, "postcode")]
+    given = _each_distinct(_clean_name, records["given_name"].tolist())
+    family = _each_distinct(_clean_name, records["family_name"].tolist())
+    born = _each_distinct(_parse_date, records["date_of_birth"].tolist())
+    postcode = _each_distinct(_clean_postcode, _optional(records, "postcode"))
     columns: dict[str, list[Any]] = {
         "unique_id": [str(v) for v in records["unique_id"].tolist()],
-        "source": [_clean_text(v) for v in _optional(records, "source")],
+        "source": _each_distinct(_clean_text, _optional(records, "source")),
         "given_name": given,
         "family_name": family,
-        "given_sound": [_sound(n) for n in given],
-        "family_sound": [_sound(n) for n in family],
-        "given_canonical": [canonical_given_name(n) for n in given],
-        "given_variants": [_given_name_variants(n) for n in given],
-        "date_of_birth": [d.isoformat() if d else None for d in born],
-        "dob_swapped": [day_month_swapped(d) for d in born],
-        "dob_day_number": [d.toordinal() if d else None for d in born],
+        "given_sound": _each_distinct(_sound, given),
+        "family_sound": _each_distinct(_sound, family),
+        "given_canonical": _each_distinct(canonical_given_name, given),
+        "given_variants": _each_distinct(_given_name_variants, given),
+        "date_of_birth": _each_distinct(_iso, born),
+        "dob_swapped": _each_distinct(day_month_swapped, born),
+        "dob_day_number": _each_distinct(_day_number, born),
         "postcode": postcode,
-        "postcode_outward": [uk_outward_code(p) for p in postcode],
-        "area": [_clean_name(v) for v in _optional(records, "area")],
-        "address": [_clean_address(v) for v in _optional(records, "address")],
+        "postcode_outward": _each_distinct(uk_outward_code, postcode),
+        "area": _each_distinct(_clean_name, _optional(records, "area")),
+        "address": _each_distinct(_clean_address, _optional(records, "address")),
     }
     for column in identifier_columns(records):
         columns[column] = [_clean_identifier(v) for v in records[column].tolist()]
     return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
 
 
+def _each_distinct(derive: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``derive`` of each value, computed once per distinct value: names, dates and places
+    repeat so much that a million records' features take seconds rather than minutes."""
+    derived: dict[tuple[type, Any], Any] = {}
+    result = []
+    for value in values:
+        try:
+            key = (type(value), value)
+            result.append(
+                derived[key] if key in derived else derived.setdefault(key, derive(value))
+            )
+        except TypeError:  # unhashable
+            result.append(derive(value))
+    return result
+
+
 def features_table(features: pd.DataFrame) -> pa.Table:
     """Features with explicit types, so that an all-empty column still compares as text."""
     schema = pa.schema([(c, FEATURE_TYPES.get(c, pa.string())) for c in features.columns])
     return pa.Table.from_pandas(features, schema=schema, preserve_index=False)
+
+
+def _iso(born: date | None) -> str | None:
+    return born.isoformat() if born else None
+
+
+def _day_number(born: date | None) -> int | None:
+    return born.toordinal() if born else None
 
 
 def day_month_swapped(born: date | None) -> str | None:

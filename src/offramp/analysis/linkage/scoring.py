@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from splink import Linker
@@ -25,6 +25,9 @@ from .model import (
     term_frequency_columns,
 )
 from .records import IDENTIFIER_PREFIX, REQUIRED_COLUMNS, features_table, prepare_features
+
+if TYPE_CHECKING:
+    from splink.internals.splink_dataframe import SplinkDataFrame
 
 SEARCHED_ID = "__searched__"
 
@@ -96,8 +99,8 @@ def predict_pairs(
         linker = Linker(database.register(features_table(features)), model.settings, log_level=None)
         predictions = linker.inference.predict(
             threshold_match_probability=threshold, warning_mode="never"
-        ).as_pandas_dataframe()
-    return _explained_pairs(model, predictions)
+        )
+        return _explained_pairs(model, _explanation_columns(model, predictions))
 
 
 def find_candidates(
@@ -128,8 +131,8 @@ def find_candidates(
             held_table,
             blocking_rules_to_generate_predictions=[*search_blocking_rules(model.fields)],
             warning_mode="never",
-        ).as_pandas_dataframe()
-    pairs = _explained_pairs(model, predictions).head(top)
+        )
+        pairs = _explained_pairs(model, _explanation_columns(model, predictions)).head(top)
     return [
         Candidate(
             unique_id=row.unique_id_r if row.unique_id_l == SEARCHED_ID else row.unique_id_l,
@@ -155,10 +158,24 @@ def _features_for(model: LinkageModel, records: pd.DataFrame) -> pd.DataFrame:
     return features.drop(columns=unused)
 
 
+def _explanation_columns(model: LinkageModel, predictions: SplinkDataFrame) -> pd.DataFrame:
+    """Only the columns that explain a pair, leaving the compared values in DuckDB."""
+    adjusted = {
+        comparison["output_column_name"]
+        for comparison in model.settings["comparisons"]
+        if any(level.get("tf_adjustment_column") for level in comparison["comparison_levels"])
+    }
+    columns = ["unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    for field in model.fields:
+        columns += [f"gamma_{field}", f"mw_{field}"]
+        columns += [f"mw_tf_adj_{field}"] if field in adjusted else []
+    quoted = ", ".join(f'"{column}"' for column in columns)
+    return predictions.query_sql(f"SELECT {quoted} FROM {{this}}").as_pandas_dataframe()
+
+
 def _explained_pairs(model: LinkageModel, predictions: pd.DataFrame) -> pd.DataFrame:
     if predictions.empty:
         return pd.DataFrame(columns=PAIR_COLUMNS)
-    level_labels = _level_labels(model)
     pairs = pd.DataFrame(
         {
             "unique_id_l": predictions["unique_id_l"].astype(str).to_numpy(),
@@ -169,7 +186,7 @@ def _explained_pairs(model: LinkageModel, predictions: pd.DataFrame) -> pd.DataF
     )
     # object dtype keeps MatchBand members (pandas would store a StrEnum as plain text)
     pairs["band"] = pd.Series([band_for(p) for p in pairs["match_probability"]], dtype=object)
-    pairs["reasons"] = [_reasons(row, level_labels) for row in predictions.to_dict("records")]
+    pairs["reasons"] = _reasons(predictions, _level_labels(model))
     return pairs.sort_values(
         ["match_probability", "unique_id_l", "unique_id_r"],
         ascending=[False, True, True],
@@ -195,14 +212,34 @@ def _level_labels(model: LinkageModel) -> dict[str, dict[int, str]]:
 
 
 def _reasons(
-    row: Mapping[str, Any], level_labels: Mapping[str, Mapping[int, str]]
-) -> tuple[Reason, ...]:
-    reasons = [
-        Reason(
-            field=field,
-            level=by_value[int(row[f"gamma_{field}"])],
-            weight=round(float(row[f"mw_{field}"]) + float(row.get(f"mw_tf_adj_{field}") or 0), 2),
-        )
-        for field, by_value in level_labels.items()
-    ]
-    return tuple(sorted(reasons, key=lambda reason: -abs(reason.weight)))
+    predictions: pd.DataFrame, level_labels: Mapping[str, Mapping[int, str]]
+) -> list[tuple[Reason, ...]]:
+    """Each pair's reasons, strongest evidence first.
+
+    Pairs share a few hundred combinations of levels and weights, so each combination's
+    reasons are built once (a million pairs take seconds).
+    """
+    fields = list(level_labels)
+    per_field = []
+    for field in fields:
+        weight = predictions[f"mw_{field}"].astype(float)
+        if f"mw_tf_adj_{field}" in predictions:
+            weight = weight + predictions[f"mw_tf_adj_{field}"].astype(float).fillna(0)
+        levels = predictions[f"gamma_{field}"].astype(int)
+        per_field.append(zip(levels.tolist(), weight.round(2).tolist(), strict=True))
+    built: dict[tuple[tuple[int, float], ...], tuple[Reason, ...]] = {}
+    reasons = []
+    for combination in zip(*per_field, strict=True):
+        explained = built.get(combination)
+        if explained is None:
+            explained = built[combination] = tuple(
+                sorted(
+                    (
+                        Reason(field=field, level=level_labels[field][level], weight=weight)
+                        for field, (level, weight) in zip(fields, combination, strict=True)
+                    ),
+                    key=lambda reason: -abs(reason.weight),
+                )
+            )
+        reasons.append(explained)
+    return reasons

@@ -169,4 +169,9 @@ OFFRAMP_CASE_REVIEW_INTERVAL_DAYS = 90
 OFFRAMP_PLAN_DRIFT_DAYS = 42
 # Follow-up reviews after exit, as Channel does (DOMAIN.md, "The flow of a case").
 OFFRAMP_FOLLOW_UP_MONTHS = (6, 12)
+# Partner extract imports (docs/partner-data.md): the largest file accepted, whether the pages
+# import in a background thread (the page shows progress), and where uploads wait meanwhile.
+OFFRAMP_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+OFFRAMP_IMPORTS_IN_BACKGROUND = True
+OFFRAMP_IMPORT_STAGING_DIR = VAR_DIR / "import-staging"
 OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed

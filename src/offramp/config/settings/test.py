@@ -20,3 +20,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Imports run in the request, so a test (or the API fuzzer) never leaves a thread behind.
+OFFRAMP_IMPORTS_IN_BACKGROUND = False

@@ -15,9 +15,10 @@ from offramp.access.scoping import (
 from offramp.assessments.models import AssessmentStatus
 from offramp.audit.selectors import person_access_log
 from offramp.audit.services import AuditObject, audit_consultation
-from offramp.people.selectors import agencies_knowing, person_search, person_timeline
+from offramp.index.forms import KnownSearchForm
+from offramp.index.selectors import known_search, known_to, merges_of
+from offramp.people.selectors import agencies_knowing, person_timeline
 
-from ..forms import PersonSearchForm
 from .common import get_visible_or_404, require
 
 ACCESS_LOG_PAGE = 500
@@ -26,21 +27,16 @@ ACCESS_LOG_PAGE = 500
 @login_required
 def person_search_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.SEARCH_PEOPLE)
-    form = PersonSearchForm(request.GET or None)
-    matches = None
+    form = KnownSearchForm(request.GET or None)
+    result = None
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        matches = [
-            (match, agencies_knowing(match.person))
-            for match in person_search(
-                user=user,
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-            )[:50]
-        ]
-        audit_consultation(actor=user, subjects=[m.person for m, _ in matches], purpose="search")
-    return render(request, "web/person_search.html", {"form": form, "matches": matches})
+        result = known_search(user, form.cleaned_data, "search")
+    fallback = [(m, agencies_knowing(m.person)) for m in result.fallback] if result else []
+    return render(
+        request,
+        "web/person_search.html",
+        {"form": form, "result": result, "fallback": fallback},
+    )
 
 
 @login_required
@@ -73,6 +69,9 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(person=person)
             .select_related("from_agency", "to_agency", "decided_by"),
             "can_decide_sharing": has_capability(user, Capability.DECIDE_SHARING),
+            "known_to": known_to(person),
+            "can_merge": has_capability(user, Capability.REVIEW_MATCHES),
+            "merges": merges_of(person) if has_capability(user, Capability.REVIEW_MATCHES) else [],
         },
     )
 

@@ -24,7 +24,13 @@ from offramp.referrals.services import (
 )
 from offramp.transitions import IllegalTransition
 
-from ..forms import CloseReferralForm, ReferralFilterForm, ReferralForm, apply_service_errors
+from ..forms import (
+    CloseReferralForm,
+    PersonSearchForm,
+    ReferralFilterForm,
+    ReferralForm,
+    apply_service_errors,
+)
 from .common import get_visible_or_404, require, signed_in_user
 
 
@@ -49,7 +55,10 @@ def _factor_groups(form: ReferralForm) -> list[tuple[str, list[tuple[int, str, s
 def referral_create_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.MAKE_REFERRAL)
     framework = current_framework()
-    form = ReferralForm(request.POST or None, factors=list(framework.factors))
+    # Coming from "is this person known?" (index:known), the person checked fills in the form.
+    checked = PersonSearchForm(request.GET or None)
+    initial = {k: v for k, v in checked.cleaned_data.items() if v} if checked.is_valid() else {}
+    form = ReferralForm(request.POST or None, factors=list(framework.factors), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,7 +79,9 @@ def referral_create_view(request: HttpRequest) -> HttpResponse:
         else:
             return render(request, "web/referral_sent.html", {"referral": referral})
     return render(
-        request, "web/referral_form.html", {"form": form, "factor_groups": _factor_groups(form)}
+        request,
+        "web/referral_form.html",
+        {"form": form, "factor_groups": _factor_groups(form)},
     )
 
 

@@ -2,22 +2,14 @@
 alerts. Both act as a named user, through the same scoping as the pages, and print case
 references only — never a name — so their output can go to a shared inbox or a cron log."""
 
-import datetime
 from argparse import ArgumentParser
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
 from offramp.cases.selectors import alerts_for, reviews_due
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--by must be a date as YYYY-MM-DD, not {value!r}") from error
+from offramp.command_line import active_user, date_option
 
 
 class Command(BaseCommand):
@@ -34,12 +26,9 @@ class Command(BaseCommand):
             sub.add_argument("--by", help="Due on or before this date (YYYY-MM-DD); default today")
 
     def handle(self, *args: object, **options: object) -> None:
-        username = str(options["user"])
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(f"No active user called {username!r}")
+        user = active_user(str(options["user"]))
         raw = options.get("by")
-        by = _date(str(raw)) if raw else timezone.localdate()
+        by = date_option(str(raw), "--by") if raw else timezone.localdate()
         if options["action"] == "due":
             reviews = list(reviews_due(user, by=by))
             audit_consultation(

@@ -58,6 +58,13 @@ class Command(BaseCommand):
             f"{summary.groups} organised crime groups with {summary.ties} ties. "
             f"Partner extracts in {extracts}."
         )
+        partner = summary.partner_data
+        self.stdout.write(
+            f"Partner data: {partner.files} extracts, {partner.records} records imported; "
+            f"{partner.linked} linked to people already known, {partner.new_people} new "
+            f"people in the index, {partner.to_review} matches to review, "
+            f"{partner.candidates} candidates from screening ({partner.seconds:.0f} s)."
+        )
         self._print_logins()
 
     def _print_logins(self) -> None:

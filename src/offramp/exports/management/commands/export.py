@@ -11,18 +11,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from offramp.access.scoping import people_for_subject_access
 from offramp.accounts.models import User
+from offramp.command_line import active_user
 from offramp.exports import subject_access
 from offramp.exports.cli import download_to, export_requested, waiting_for_approval
 from offramp.exports.models import ExportRecord, ExportStatus
 from offramp.exports.registry import ExportInput
 from offramp.exports.services import exports_expire
-
-
-def _user(username: str) -> User:
-    try:
-        return User.objects.get(username=username, is_active=True)
-    except User.DoesNotExist as error:
-        raise CommandError(f"No active user '{username}'") from error
 
 
 class Command(BaseCommand):
@@ -61,7 +55,7 @@ class Command(BaseCommand):
             self._download(options)
 
     def _subject_access(self, options: dict[str, object]) -> None:
-        user = _user(str(options["user"]))
+        user = active_user(str(options["user"]))
         person = people_for_subject_access(user).filter(pk=int(str(options["person"]))).first()
         if person is None:
             raise CommandError(f"No person record {options['person']} that you may export")
@@ -75,7 +69,7 @@ class Command(BaseCommand):
         self.stdout.write(subject_access.REVIEW_WARNING)
 
     def _download(self, options: dict[str, object]) -> None:
-        user = _user(str(options["user"]))
+        user = active_user(str(options["user"]))
         export = ExportRecord.objects.filter(
             reference=str(options["reference"]), requested_by=user
         ).first()

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from offramp.access.scoping import groups_visible_to
-from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.analysis.network import Network, TieType
 from offramp.analysis.network_import import (
@@ -25,6 +24,7 @@ from offramp.analysis.network_import import (
     read_edge_list,
 )
 from offramp.audit.services import AuditObject, audit_consultation
+from offramp.command_line import active_user
 from offramp.exports.cli import download_to, export_requested, refusal, waiting_for_approval
 from offramp.exports.models import ExportStatus
 from offramp.exports.registry import ExportInput
@@ -34,13 +34,6 @@ from offramp.networks.selectors import periphery_rows
 from offramp.networks.services import PURPOSE
 
 ERROR_COLUMNS = ("file", "row", "column", "value", "reason")
-
-
-def _user(username: str) -> User:
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise CommandError(f"No active user called {username!r}")
-    return user
 
 
 class Command(BaseCommand):
@@ -113,7 +106,7 @@ class Command(BaseCommand):
         source = Agency.objects.filter(slug=str(options["source_agency"])).first()
         if source is None:
             raise CommandError(f"No agency with the slug {options['source_agency']!r}")
-        actor = _user(str(options["user"])) if options["user"] else None
+        actor = active_user(str(options["user"])) if options["user"] else None
         path, network = self._read(options)
         try:
             result = network_import(
@@ -132,7 +125,7 @@ class Command(BaseCommand):
         )
 
     def _periphery(self, options: dict[str, object]) -> None:
-        user = _user(str(options["user"]))
+        user = active_user(str(options["user"]))
         rows, total = periphery_rows(user=user, no_open_case=not options["everyone"])
         ids = [row.explained.person.id for row in rows]
         audit_consultation(
@@ -152,7 +145,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{total} {'person' if total == 1 else 'people'} in the periphery{more}")
 
     def _export(self, options: dict[str, object]) -> None:
-        user = _user(str(options["user"]))
+        user = active_user(str(options["user"]))
         group = groups_visible_to(user).filter(reference=str(options["group"])).first()
         if group is None:
             raise CommandError(f"No group {options['group']} that you may export")

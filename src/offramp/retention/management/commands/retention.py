@@ -4,25 +4,18 @@ Neither prints a name: the command line shows record numbers, due dates and rule
 Decisions (keep or dispose) are made by a coordinator on the retention pages.
 """
 
-import datetime
 from argparse import ArgumentParser
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
+from offramp.command_line import date_option
 from offramp.people.models import Person
 from offramp.retention.models import RetentionReview, ReviewStatus
 from offramp.retention.schedule import ScheduleError
 from offramp.retention.selectors import current_schedule
 from offramp.retention.services import retention_scan
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--today must be a date as YYYY-MM-DD, not {value!r}") from error
 
 
 class Command(BaseCommand):
@@ -42,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         if options["action"] == "scan":
             raw = options.get("today")
-            today = _date(str(raw)) if raw else timezone.localdate()
+            today = date_option(str(raw), "--today") if raw else timezone.localdate()
             bar = tqdm(
                 total=Person.objects.count(),
                 desc="Checking records against the retention schedule",

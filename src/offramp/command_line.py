@@ -1,0 +1,22 @@
+"""What the `offramp` commands share: the acting user and date options, each refused with a
+message saying what was wrong."""
+
+import datetime
+
+from django.core.management.base import CommandError
+
+from offramp.accounts.models import User
+
+
+def active_user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise CommandError(f"No active user called {username!r}")
+    return user
+
+
+def date_option(value: str, option: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from error

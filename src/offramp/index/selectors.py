@@ -1,0 +1,320 @@
+"""Reads of the person index: "is this person known?", the review queue, who knows a person.
+
+"Is this person known?" scores a searched-for person against the index (every person and
+every linked source record) with the latest run's model, and reports people with their
+probability, band, reasons and the names of the agencies that know them. What those agencies
+hold (facts, dates, identifiers) and even the held name are shown only for people the user
+may see through ``people_visible_to``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet
+
+from offramp.access.permissions import Capability, has_capability
+from offramp.access.scoping import people_visible_to
+from offramp.accounts.models import User
+from offramp.analysis.linkage import LinkageModel, MatchBand, Reason, find_candidates
+from offramp.audit.services import AuditObject, audit_consultation
+from offramp.intake.models import ExtractKind, SourceRecord
+from offramp.people.models import AgencyIdentifier, Person
+from offramp.people.selectors import PersonMatch, person_search
+
+from .frame import IndexFrame, index_frame
+from .models import LinkageRun, MatchReview, PersonMerge, ReviewStatus
+
+# How many held records to score before grouping them by person: several may be one person.
+RECORDS_SCORED = 60
+CANDIDATES_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class KnownCandidate:
+    person_id: int
+    match_probability: float
+    band: MatchBand
+    reasons: tuple[Reason, ...]
+    agencies: tuple[str, ...]
+    person: Person | None  # only when the user may see the person's record
+
+
+@dataclass(frozen=True)
+class KnownResult:
+    """Candidates by the model, or (no run yet) by the deterministic name scorer."""
+
+    model_trained: bool
+    candidates: tuple[KnownCandidate, ...] = ()
+    fallback: tuple[PersonMatch, ...] = ()
+
+
+def latest_run() -> LinkageRun | None:
+    return LinkageRun.objects.filter(finished_at__isnull=False).order_by("-started_at").first()
+
+
+# The search frame per (run, state of the index): rebuilding it reads the whole index.
+_frames: dict[tuple[object, ...], IndexFrame] = {}
+_frames_lock = threading.Lock()
+
+
+def _index_state() -> tuple[object, ...]:
+    people = Person.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    records = SourceRecord.objects.filter(person__isnull=False).aggregate(
+        n=Count("pk"), changed=Max("linked_at")
+    )
+    identifiers = AgencyIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (*people.values(), *records.values(), *identifiers.values())
+
+
+def search_frame(run: LinkageRun) -> IndexFrame:
+    key = (run.pk, *_index_state())
+    with _frames_lock:
+        frame = _frames.get(key)
+    if frame is None:
+        frame = _without_repeats(index_frame(for_search=True))
+        with _frames_lock:
+            _frames.clear()  # only the current state is worth keeping
+            _frames[key] = frame
+    return frame
+
+
+def _without_repeats(frame: IndexFrame) -> IndexFrame:
+    """One row per person and spelling: a person's row and the records that spell them the
+    same way (names and date of birth) become one row holding every identifier and postcode
+    any of them holds. Searches cost in proportion to rows; this loses no evidence."""
+    records = frame.records.assign(
+        _person=frame.records["unique_id"].map(frame.person_of),
+        _given=frame.records["given_name"].fillna("").str.casefold(),
+        _family=frame.records["family_name"].fillna("").str.casefold(),
+        _born=frame.records["date_of_birth"].astype(str),
+    )
+    keys = ["_person", "_given", "_family", "_born"]
+    combined = records.groupby(keys, sort=False, dropna=False).first().reset_index()
+    kept = combined.drop(columns=keys)
+    return IndexFrame(
+        records=kept.reset_index(drop=True),
+        person_of={uid: frame.person_of[uid] for uid in kept["unique_id"]},
+    )
+
+
+def is_person_known(
+    *,
+    user: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None = None,
+    postcode: str = "",
+) -> KnownResult:
+    """People in the index who may be the one described, likeliest first."""
+    run = latest_run()
+    if run is None:
+        fallback: tuple[PersonMatch, ...] = ()
+        if has_capability(user, Capability.SEARCH_PEOPLE):
+            fallback = tuple(
+                person_search(
+                    user=user,
+                    given_name=given_name,
+                    family_name=family_name,
+                    date_of_birth=date_of_birth,
+                )[:CANDIDATES_SHOWN]
+            )
+        return KnownResult(model_trained=False, fallback=fallback)
+    frame = search_frame(run)
+    searched: dict[str, object] = {
+        "given_name": given_name or None,
+        "family_name": family_name or None,
+        "date_of_birth": date_of_birth,
+    }
+    if postcode and "postcode" in frame.records.columns:
+        searched["postcode"] = postcode
+    found = find_candidates(
+        LinkageModel(run.model_settings), frame.records, searched, top=RECORDS_SCORED
+    )
+    best: dict[int, tuple[float, MatchBand, tuple[Reason, ...]]] = {}
+    for candidate in found:
+        person_id = frame.person_of.get(candidate.unique_id)
+        if person_id is not None and person_id not in best:
+            best[person_id] = (candidate.match_probability, candidate.band, candidate.reasons)
+    chosen = list(best)[:CANDIDATES_SHOWN]
+    visible = people_visible_to(user).in_bulk(chosen)
+    knowing = agencies_knowing(chosen)
+    return KnownResult(
+        model_trained=True,
+        candidates=tuple(
+            KnownCandidate(
+                person_id=person_id,
+                match_probability=best[person_id][0],
+                band=best[person_id][1],
+                reasons=best[person_id][2],
+                agencies=tuple(knowing.get(person_id, ())),
+                person=visible.get(person_id),
+            )
+            for person_id in chosen
+        ),
+    )
+
+
+def agencies_knowing(person_ids: list[int]) -> dict[int, list[str]]:
+    """Per person, the names of the agencies holding a record or an identifier of them:
+    whom to ask, never what they hold."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for person_id, agency in SourceRecord.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    for person_id, agency in AgencyIdentifier.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    return {person_id: sorted(found) for person_id, found in names.items()}
+
+
+@dataclass(frozen=True)
+class KnownTo:
+    agency: str
+    kind: str
+    extracted_on: date
+
+
+def known_to(person: Person) -> list[KnownTo]:
+    """The person page's "Known to": which agency, what kind of record, the extract date."""
+    rows = (
+        SourceRecord.objects.filter(person=person)
+        .values_list("agency__name", "batch__kind", "batch__extracted_on")
+        .distinct()
+        .order_by("agency__name", "batch__kind", "-batch__extracted_on")
+    )
+    labels = dict(ExtractKind.choices)
+    seen: dict[tuple[str, str], KnownTo] = {}
+    for agency, kind, extracted in rows:
+        seen.setdefault((agency, kind), KnownTo(agency, labels.get(kind, kind), extracted))
+    return list(seen.values())
+
+
+def pending_reviews() -> QuerySet[MatchReview]:
+    return (
+        MatchReview.objects.filter(status=ReviewStatus.PENDING)
+        .select_related(
+            "left_record__agency",
+            "left_record__batch",
+            "right_record__agency",
+            "right_record__batch",
+            "left_person__created_by_agency",
+            "right_person__created_by_agency",
+        )
+        .order_by("-match_probability", "pk")
+    )
+
+
+def merges_of(person: Person) -> QuerySet[PersonMerge]:
+    """Merges into this person, newest first: its history, from which a merge is undone."""
+    return PersonMerge.objects.filter(target=person).select_related(
+        "source", "merged_by", "unmerged_by"
+    )
+
+
+@dataclass(frozen=True)
+class ReviewSide:
+    """One side of a review, as a reviewer compares it: identifying details only."""
+
+    uid: str
+    title: str  # "Record held by Hartmoor Police" or "Person 12 in the index"
+    given_name: str
+    family_name: str
+    date_of_birth: date | None
+    postcode: str
+    identifiers: tuple[str, ...]
+    agencies: tuple[str, ...]
+    person: Person | None
+
+
+def review_sides(review: MatchReview) -> tuple[ReviewSide, ReviewSide]:
+    return (
+        _side(review.left_uid, review.left_record, review.left_person),
+        _side(review.right_uid, review.right_record, review.right_person),
+    )
+
+
+def _side(uid: str, record: SourceRecord | None, person: Person | None) -> ReviewSide:
+    if record is not None:
+        held = [f"{record.identifier_type} {record.identifier}"] if record.identifier else []
+        held += [f"{kind} {value}" for kind, value in (record.other_identifiers or {}).items()]
+        return ReviewSide(
+            uid=uid,
+            title=f"Record held by {record.agency.name}",
+            given_name=record.given_name,
+            family_name=record.family_name,
+            date_of_birth=record.date_of_birth,
+            postcode=record.postcode,
+            identifiers=tuple(held),
+            agencies=(record.agency.name,),
+            person=None,
+        )
+    assert person is not None
+    identifiers = AgencyIdentifier.objects.filter(person=person).select_related("agency")
+    return ReviewSide(
+        uid=uid,
+        title=f"Person {person.pk} in the index",
+        given_name=person.given_name,
+        family_name=person.family_name,
+        date_of_birth=person.date_of_birth,
+        postcode=person.postcode_district,
+        identifiers=tuple(
+            f"{i.get_identifier_type_display()} {i.value} ({i.agency.name})" for i in identifiers
+        ),
+        agencies=tuple(agencies_knowing([person.pk]).get(person.pk, ())),
+        person=person,
+    )
+
+
+def reason_texts(reasons: list[dict[str, object]]) -> list[str]:
+    """Stored reasons as a reviewer reads them: 'Date of birth: the same (+7.9)'."""
+    return [
+        str(Reason(field=str(r["field"]), level=str(r["level"]), weight=float(str(r["weight"]))))
+        for r in reasons
+    ]
+
+
+def known_search(user: User, data: Mapping[str, Any], purpose: str) -> KnownResult:
+    """`is_person_known` for a search form's data, logged before it is shown: people the user
+    may see as consulted, the others as index look-ups (which agencies know them)."""
+    result = is_person_known(
+        user=user,
+        given_name=data["given_name"],
+        family_name=data["family_name"],
+        date_of_birth=data["date_of_birth"],
+        postcode=data.get("postcode", ""),
+    )
+    audit_consultation(
+        actor=user,
+        subjects=[
+            *(m.person for m in result.fallback),
+            *(
+                c.person or AuditObject("person_index", c.person_id, person_id=c.person_id)
+                for c in result.candidates
+            ),
+        ],
+        purpose=purpose,
+    )
+    return result
+
+
+def reviews_shown(reviews: list[MatchReview]) -> list[AuditObject]:
+    """Both sides of each review, for the access log."""
+    subjects = []
+    for review in reviews:
+        for record, person in (
+            (review.left_record, review.left_person),
+            (review.right_record, review.right_person),
+        ):
+            if record is not None:
+                subjects.append(AuditObject("sourcerecord", record.pk, person_id=record.person_id))
+            elif person is not None:
+                subjects.append(AuditObject("person", person.pk, person_id=person.pk))
+    return subjects

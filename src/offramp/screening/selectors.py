@@ -1,0 +1,230 @@
+"""Reading for screening: the engine's frames from the linked partner records, and the
+candidates list as a coordinator sees it (through the scoping selector)."""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
+
+from offramp.access.scoping import candidate_evidence_visible_to, candidates_visible_to
+from offramp.accounts.models import User
+from offramp.analysis.screening import FRAME_COLUMNS, Rule, national_rules
+from offramp.assessments.framework import current_framework
+from offramp.cases.models import OPEN_STATUSES, Case
+from offramp.intake.models import (
+    CareEpisode,
+    ImportedGroup,
+    ImportedMembership,
+    ImportedRelationship,
+    Offence,
+    PrisonRelease,
+    SchoolExclusion,
+    YouthOffendingOrder,
+)
+from offramp.people.models import Person
+from offramp.referrals.models import Referral, ReferralStatus
+
+from .models import CandidateDecision, CandidateEvidence
+
+Progress = Callable[[str, int, int], None]
+
+# frame -> (the linked records to read, the field giving each of the frame's columns, in order).
+# Only records linked to a person in the index are read: `record__person` is the link.
+_LINKED = {"record__person__isnull": False}
+_SOURCES: dict[str, tuple[Callable[[], QuerySet], tuple[str, ...]]] = {
+    "offences": (
+        lambda: Offence.objects.filter(**_LINKED),
+        (
+            "record__person_id",
+            "offence_date",
+            "offence_category",
+            "outcome",
+            "age_at_offence",
+            "agency__slug",
+        ),
+    ),
+    "care_episodes": (
+        lambda: CareEpisode.objects.filter(**_LINKED),
+        ("record__person_id", "episode_type", "start_date", "end_date", "agency__slug"),
+    ),
+    "youth_offending": (
+        lambda: YouthOffendingOrder.objects.filter(**_LINKED),
+        ("record__person_id", "order_type", "start_date", "end_date", "agency__slug"),
+    ),
+    "prison_releases": (
+        lambda: PrisonRelease.objects.filter(**_LINKED),
+        ("record__person_id", "establishment", "release_date", "agency__slug"),
+    ),
+    "school_exclusions": (
+        lambda: SchoolExclusion.objects.filter(**_LINKED),
+        ("record__person_id", "exclusion_type", "exclusion_date", "agency__slug"),
+    ),
+    "memberships": (
+        lambda: ImportedMembership.objects.filter(**_LINKED),
+        (
+            "record__person_id",
+            "group_reference",
+            "role",
+            "start_date",
+            "end_date",
+            "agency__slug",
+        ),
+    ),
+    "groups": (lambda: ImportedGroup.objects.all(), ("reference", "status")),
+    "relationships": (
+        lambda: ImportedRelationship.objects.filter(
+            record_a__person__isnull=False, record_b__person__isnull=False
+        ),
+        (
+            "record_a__person_id",
+            "record_b__person_id",
+            "kind",
+            "start_date",
+            "end_date",
+            "agency__slug",
+        ),
+    ),
+}
+
+
+def screening_frames(progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+    """The engine's frames, read from the intake records linked to people in the index."""
+    frames = {}
+    for done, (name, (records, fields)) in enumerate(_SOURCES.items(), start=1):
+        rows = records().order_by().values_list(*fields)
+        columns = list(FRAME_COLUMNS[name])
+        frame = pd.DataFrame.from_records(list(rows.iterator(chunk_size=5000)), columns=columns)
+        for column, kind in FRAME_COLUMNS[name].items():
+            if kind == "date":
+                frame[column] = pd.to_datetime(frame[column])
+            elif kind == "number":
+                frame[column] = pd.to_numeric(frame[column]).astype("float64")
+            elif kind == "id":
+                frame[column] = frame[column].astype("int64")
+        frames[name] = frame
+        if progress is not None:
+            progress(f"read {name}", done, len(_SOURCES))
+    return frames
+
+
+# --- the candidates list ----------------------------------------------------------------------
+
+
+def _open_referral_or_case() -> Q:
+    return Q(pk__in=Case.objects.filter(status__in=OPEN_STATUSES).values("person")) | Q(
+        pk__in=Referral.objects.exclude(status=ReferralStatus.CLOSED).values("person")
+    )
+
+
+def open_work(person: Person) -> str:
+    """What the partnership already has open for this person ("an open case", "an open
+    referral"), or "" when nothing: a candidate with either is not asked about again."""
+    if Case.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
+        return "an open case"
+    if Referral.objects.filter(person=person).exclude(status=ReferralStatus.CLOSED).exists():
+        return "an open referral"
+    return ""
+
+
+def candidates_listed_for(
+    user: User, *, factor_id: str = "", category_id: str = "", area: str = ""
+) -> QuerySet[Person]:
+    """Whom the coordinator is asked to consider: people with evidence they may see, no open
+    case or referral, and no decision since the newest finding (a person set aside "not now"
+    comes back only when new evidence appears). Filtered by factor, category and area."""
+    evidence = candidate_evidence_visible_to(user)
+    newest = evidence.filter(person=OuterRef("pk")).order_by("-first_found_at")
+    decided = CandidateDecision.objects.filter(person=OuterRef("pk")).order_by("-decided_at")
+    people = (
+        candidates_visible_to(user)
+        .filter(merged_into__isnull=True)  # a record merged into another has left every list
+        .exclude(_open_referral_or_case())
+        .annotate(
+            newest_finding=Subquery(
+                newest.values("first_found_at")[:1], output_field=DateTimeField()
+            ),
+            last_decision=Subquery(decided.values("decided_at")[:1], output_field=DateTimeField()),
+        )
+        .filter(Q(last_decision__isnull=True) | Q(newest_finding__gt=F("last_decision")))
+    )
+    if factor_id:
+        people = people.filter(pk__in=evidence.filter(factor_id=factor_id).values("person"))
+    if category_id:
+        factor_ids = [f.id for f in current_framework().factors if f.category == category_id]
+        people = people.filter(pk__in=evidence.filter(factor_id__in=factor_ids).values("person"))
+    if area:
+        people = people.filter(area=area)
+    return people.order_by("family_name", "given_name", "pk")
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    """One finding as the coordinator reads it: the factor, why the rule counts, what was found."""
+
+    factor_id: str
+    factor_name: str
+    category_id: str
+    category_name: str
+    rule: Rule
+    evidence: str
+    source_agencies: tuple[str, ...]
+    observed_on: date
+
+    @property
+    def paragraphs(self) -> str:
+        return ", ".join(f"¶{p}" for p in self.rule.guide_paragraphs)
+
+
+def evidence_for(user: User, people: Sequence[Person]) -> dict[int, list[EvidenceView]]:
+    """The evidence the user may see about each of these people, factor by factor."""
+    framework = current_framework()
+    rules = national_rules()
+    categories = {c.id: c.name for c in framework.categories}
+    found: dict[int, list[EvidenceView]] = defaultdict(list)
+    rows = (
+        candidate_evidence_visible_to(user)
+        .filter(person__in=[p.pk for p in people])
+        .prefetch_related("source_agencies")
+        .order_by("person_id", "observed_on", "rule_id")
+    )
+    for row in rows:
+        factor = framework.factor(row.factor_id)
+        found[row.person_id].append(
+            EvidenceView(
+                factor_id=factor.id,
+                factor_name=factor.name,
+                category_id=factor.category,
+                category_name=categories[factor.category],
+                rule=_rule_or_retired(rules.rules, row),
+                evidence=row.evidence,
+                source_agencies=tuple(sorted(a.name for a in row.source_agencies.all())),
+                observed_on=row.observed_on,
+            )
+        )
+    return found
+
+
+def _rule_or_retired(rules: Sequence[Rule], row: CandidateEvidence) -> Rule:
+    """The rule that found it; one since removed from the file is shown by its id alone."""
+    for rule in rules:
+        if rule.id == row.rule_id:
+            return rule
+    return Rule(row.rule_id, row.factor_id, row.rule_id, (), "", "", "", {})
+
+
+def concern_from(evidence: Sequence[EvidenceView]) -> str:
+    """The evidence as a referral's concern: each finding, its factor and its source."""
+    lines = ["Found by screening partner records:"]
+    for item in evidence:
+        sources = ", ".join(item.source_agencies)
+        lines.append(f"- {item.factor_name}: {item.evidence} (source: {sources})")
+    return "\n".join(lines)
+
+
+def areas_with_candidates(user: User) -> list[str]:
+    return sorted(
+        set(candidates_visible_to(user).exclude(area="").values_list("area", flat=True).distinct())
+    )
