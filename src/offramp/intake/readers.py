@@ -13,7 +13,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import PurePath
-from typing import BinaryIO
 
 from django.conf import settings
 
@@ -125,14 +124,9 @@ def size_errors(file_name: str, size: int) -> list[RowError]:
     return [RowError(file_name, None, "", f"{size:,} bytes", reason)]
 
 
-def read_table(handle: BinaryIO, file_name: str) -> Table:
-    """The file's header and rows. Refuses an empty, oversized or unreadable file."""
-    handle.seek(0, io.SEEK_END)
-    size = handle.tell()
-    handle.seek(0)
-    errors = size_errors(file_name, size)
-    if errors:
-        raise ExtractError(errors)
+def read_table(data: bytes, file_name: str) -> Table:
+    """The file's header and rows (its size already checked by `size_errors`). Refuses an
+    unreadable file, or one without a header or rows."""
     fmt = file_format(file_name)
     if fmt not in FORMATS:
         raise ExtractError(
@@ -147,7 +141,6 @@ def read_table(handle: BinaryIO, file_name: str) -> Table:
                 )
             ]
         )
-    data = handle.read()
     table = {"csv": _read_csv, "xlsx": _read_xlsx, "json": _read_json}[fmt](data, file_name)
     if not table.columns or not any(table.columns):
         raise ExtractError([RowError(file_name, None, "", "", "The file has no header row")])

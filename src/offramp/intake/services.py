@@ -26,16 +26,18 @@ from offramp.audit.models import AuditAction
 from offramp.audit.services import audit_record
 from offramp.sharing.models import DataSharingAgreement, category_phrase
 
-# The sharing rules' own agreement checks: an import covers many people, so consent and
-# public-interest decisions (which are about one person) cannot be its basis.
-from offramp.sharing.services import (
-    NoSharingBasis,
-    _agreement_gap,
-    _agreements_between,
-    _covering_agreement,
-)
+# Only an agreement can be an import's basis: it covers many people, so consent and
+# public-interest decisions (which are about one person) cannot.
+from offramp.sharing.services import NoSharingBasis, agreement_check
 
-from .importer import FACTS, identifier_record_key, plan_records, write_facts, write_records
+from .importer import (
+    FACTS,
+    chunks,
+    identifier_record_key,
+    plan_records,
+    write_facts,
+    write_records,
+)
 from .models import BatchStatus, ExtractKind, ImportBatch, ImportedGroup, SourceRecord
 from .readers import ErrorList, ExtractError, RowError, read_table, size_errors
 from .schemas import SCHEMAS, ExtractSchema
@@ -58,17 +60,14 @@ def import_basis(
     if supplier.pk == importer.pk:
         return None
     category = SCHEMAS[kind].category
-    between = _agreements_between(supplier, importer)
-    agreement = _covering_agreement(between, category, on)
-    if agreement is None:
-        gap = _agreement_gap(
-            from_agency=supplier, to_agency=importer, between=between, category=category, on=on
-        )
+    check = agreement_check(from_agency=supplier, to_agency=importer, category=category, on=on)
+    if check.agreement is None:
         raise NoSharingBasis(
-            f"{gap}. A {ExtractKind(kind).label.lower()} extract is {category_phrase(category)}: "
-            "record a data sharing agreement that covers it before importing"
+            f"{check.gap}. A {ExtractKind(kind).label.lower()} extract is "
+            f"{category_phrase(category)}: record a data sharing agreement that covers it "
+            "before importing"
         )
-    return agreement
+    return check.agreement
 
 
 def import_start(
@@ -112,10 +111,9 @@ def _lookups(batch: ImportBatch, schema: ExtractSchema) -> Lookups:
             return {}
         by_key = {identifier_record_key(reference.identifier_type, i): i for i in identifiers}
         held: dict[str, HeldRecord] = {}
-        keys = list(by_key)
-        for start in range(0, len(keys), 2000):
+        for chunk in chunks(list(by_key)):
             found = SourceRecord.objects.filter(
-                agency_id=batch.agency_id, record_key__in=keys[start : start + 2000]
+                agency_id=batch.agency_id, record_key__in=chunk
             ).values_list("record_key", "id", "date_of_birth")
             for key, pk, born in found:
                 held[by_key[key]] = HeldRecord(pk, born)
@@ -151,15 +149,6 @@ def _open(file: BinaryIO | Path | str) -> BinaryIO:
     return open(file, "rb") if isinstance(file, (str, Path)) else file
 
 
-def _digest(handle: BinaryIO) -> str:
-    handle.seek(0)
-    digest = hashlib.sha256()
-    for block in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(block)
-    handle.seek(0)
-    return digest.hexdigest()
-
-
 def import_run(
     *, batch: ImportBatch, file: BinaryIO | Path | str, progress: Progress | None = None
 ) -> ImportBatch:
@@ -175,13 +164,16 @@ def import_run(
         batch.status = BatchStatus.RUNNING
         batch.file_size = handle.seek(0, io.SEEK_END)
         too_big = size_errors(batch.file_name, batch.file_size)
+        data = b""
         if not too_big:  # an oversized file is refused unread
-            batch.file_sha256 = _digest(handle)
+            handle.seek(0)
+            data = handle.read()
+            batch.file_sha256 = hashlib.sha256(data).hexdigest()
         batch.save(update_fields=["status", "file_sha256", "file_size"])
         try:
             if too_big:
                 raise ExtractError(too_big)
-            table = read_table(handle, batch.file_name)
+            table = read_table(data, batch.file_name)
         except ExtractError as error:
             return _refuse(batch, error.errors)
     finally:

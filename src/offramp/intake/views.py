@@ -77,6 +77,5 @@ def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "percent": percent,
             "added": added,
             "held": held,
-            "schema": SCHEMAS[batch.kind],  # type: ignore[index]
         },
     )

@@ -134,6 +134,27 @@ def _agreement_gap(
     return missing
 
 
+@dataclass(frozen=True)
+class AgreementCheck:
+    """The agreement that covers a share, or why none does (naming the nearest and its lack)."""
+
+    agreement: DataSharingAgreement | None
+    gap: str = ""
+
+
+def agreement_check(
+    *, from_agency: Agency, to_agency: Agency, category: str, on: date
+) -> AgreementCheck:
+    between = _agreements_between(from_agency, to_agency)
+    agreement = _covering_agreement(between, category, on)
+    if agreement is not None:
+        return AgreementCheck(agreement)
+    gap = _agreement_gap(
+        from_agency=from_agency, to_agency=to_agency, between=between, category=category, on=on
+    )
+    return AgreementCheck(None, gap)
+
+
 def _consent_gap(person: Person) -> str:
     refused = person.referrals.filter(consent=ConsentStatus.REFUSED).order_by("-received_at")
     latest = refused.first()
@@ -162,10 +183,9 @@ def sharing_basis(
         raise ValueError(f"Unknown data category {category!r}")
     if from_agency.pk == to_agency.pk:
         raise ValueError("Information an agency holds itself is not shared; no basis is needed")
-    between = _agreements_between(from_agency, to_agency)
-    agreement = _covering_agreement(between, category, on)
-    if agreement is not None:
-        return SharingBasis(kind=BasisKind.AGREEMENT, agreement=agreement)
+    check = agreement_check(from_agency=from_agency, to_agency=to_agency, category=category, on=on)
+    if check.agreement is not None:
+        return SharingBasis(kind=BasisKind.AGREEMENT, agreement=check.agreement)
     referral = _consent_referral(person)
     if referral is not None:
         return SharingBasis(kind=BasisKind.CONSENT, consent_reference=referral.reference)
@@ -175,9 +195,7 @@ def sharing_basis(
     if decision is not None:
         return SharingBasis(kind=BasisKind.PUBLIC_INTEREST, decision=decision)
     gaps = [
-        _agreement_gap(
-            from_agency=from_agency, to_agency=to_agency, between=between, category=category, on=on
-        ),
+        check.gap,
         _consent_gap(person),
         _decision_gap(
             person=person, from_agency=from_agency, to_agency=to_agency, category=category
