@@ -274,6 +274,15 @@ def test_a_synthetic_area_profile_publishes_no_count_under_five():
     profile = build_profile(inputs_from_synthetic_area(area, date(2024, 11, 1), date(2026, 10, 31)))
     assert small_counts(profile) == []
     assert sum(len(t.frame) for t in profile.tables()) > 50
+    # A section asked for on its own (the upstream view) is the same as in the whole profile.
+    inputs_again = inputs_from_synthetic_area(area, date(2024, 11, 1), date(2026, 10, 31))
+    alone = build_profile(inputs_again, only=("upstream",))
+    assert [section.id for section in alone.sections] == ["upstream"]
+    upstream = zip(
+        alone.section("upstream").tables, profile.section("upstream").tables, strict=True
+    )
+    for table, whole in upstream:
+        pd.testing.assert_frame_equal(table.frame, whole.frame)
     for table in profile.tables():
         chart = table.chart
         assert chart.kind == "none" or {chart.x, *chart.y} <= set(table.frame.columns), table.id

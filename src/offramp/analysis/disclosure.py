@@ -117,10 +117,6 @@ def suppress(
     return display
 
 
-def is_suppressed(value: object) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
-
-
 def _with_margins(body: IntGrid, *, row_totals: bool, column_totals: bool) -> IntGrid:
     grid = body
     if row_totals:

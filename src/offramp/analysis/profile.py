@@ -12,7 +12,7 @@ means, the suppression rule and the statistics: docs/local-profile.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -1203,19 +1203,22 @@ def build_profile(
     *,
     progress: Progress | None = None,
     labels: Mapping[str, str] | None = None,
+    only: Collection[str] | None = None,
 ) -> LocalProfile:
-    """Every section of the Local Profile for the inputs' period, suppressed for sharing.
+    """Every section of the Local Profile for the inputs' period, suppressed for sharing —
+    or, with `only`, just the sections with those ids (each stands on its own).
 
     `labels` maps stored values (ethnicity, sex, route, agency kind, crime type ids...) to the
     words shown; values without one are shown tidied ("children_safeguarding" ->
     "Children safeguarding").
     """
     ctx = Prepared(inputs, labels or {})
+    chosen = [(stage, builder) for stage, builder in _SECTIONS if only is None or stage in only]
     sections = []
-    for done, (stage, builder) in enumerate(_SECTIONS, start=1):
+    for done, (stage, builder) in enumerate(chosen, start=1):
         sections.append(builder(ctx))
         if progress is not None:
-            progress(stage, done, len(_SECTIONS))
+            progress(stage, done, len(chosen))
     return LocalProfile(inputs.period_start, inputs.period_end, tuple(sections))
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -476,7 +476,6 @@ _KINDS: dict[str, _Kind] = {
         _release_with_tie,
     ),
 }
-CONDITION_KINDS = tuple(_KINDS)
 
 
 def _template(node: _Node, kind: str) -> str:
@@ -562,8 +561,9 @@ def national_rules() -> RuleSet:
 # --- frames ------------------------------------------------------------------------------------
 
 
-def make_frame(name: str, rows: Iterable[Mapping[str, Any]] = ()) -> pd.DataFrame:
-    """A frame of the engine's shape from plain rows (dates as `date`, missing values as None)."""
+def make_frame(name: str, rows: Iterable[Mapping[str, Any] | Sequence[Any]] = ()) -> pd.DataFrame:
+    """A frame of the engine's shape from plain rows, as mappings or as tuples in the frame's
+    column order (dates as `date`, missing values as None)."""
     columns = FRAME_COLUMNS[name]
     frame = pd.DataFrame(list(rows), columns=list(columns))
     for column, kind in columns.items():

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, QuerySet
 
 from offramp.access.permissions import Capability, has_capability
-from offramp.access.scoping import people_visible_to
+from offramp.access.scoping import match_reviews_visible_to, people_visible_to
 from offramp.accounts.models import User
 from offramp.analysis.linkage import LinkageModel, MatchBand, Reason, find_candidates
 from offramp.audit.services import AuditObject, audit_consultation
@@ -197,9 +198,10 @@ def known_to(person: Person) -> list[KnownTo]:
     return list(seen.values())
 
 
-def pending_reviews() -> QuerySet[MatchReview]:
+def pending_reviews(user: User) -> QuerySet[MatchReview]:
     return (
-        MatchReview.objects.filter(status=ReviewStatus.PENDING)
+        match_reviews_visible_to(user)
+        .filter(status=ReviewStatus.PENDING)
         .select_related(
             "left_record__agency",
             "left_record__batch",
@@ -283,7 +285,13 @@ def reason_texts(reasons: list[dict[str, object]]) -> list[str]:
 
 def known_search(user: User, data: Mapping[str, Any], purpose: str) -> KnownResult:
     """`is_person_known` for a search form's data, logged before it is shown: people the user
-    may see as consulted, the others as index look-ups (which agencies know them)."""
+    may see as consulted, the others as index look-ups (which agencies know them). Asked by
+    those who refer people or search for them."""
+    if not (
+        has_capability(user, Capability.MAKE_REFERRAL)
+        or has_capability(user, Capability.SEARCH_PEOPLE)
+    ):
+        raise PermissionDenied("Your role does not allow you to ask whether a person is known.")
     result = is_person_known(
         user=user,
         given_name=data["given_name"],

@@ -39,7 +39,6 @@ from offramp.analysis.linkage import (
     train_model,
 )
 from offramp.analysis.linkage.records import uk_outward_code
-from offramp.analysis.names import name_sound, normalise_name
 from offramp.audit.models import AuditAction, Event, EventCode
 from offramp.audit.services import audit_events, audit_record, event_record
 from offramp.intake.models import LinkMethod, SourceRecord
@@ -447,10 +446,7 @@ def _create_people(plan: _Plan, now: datetime) -> list[tuple[Person, list[Source
                     postcode_district=uk_outward_code(postcode) or "",
                     linked_countries=list(founder.linked_countries or []),
                     created_by_agency_id=founder.agency_id,
-                    given_name_key=normalise_name(founder.given_name),
-                    family_name_key=normalise_name(founder.family_name),
-                    family_name_sound=name_sound(founder.family_name),
-                ),
+                ).set_search_keys(),
                 members,
             )
         )

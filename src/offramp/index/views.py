@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from offramp.access.permissions import Capability, has_capability
+from offramp.access.permissions import Capability
 from offramp.access.scoping import (
     match_reviews_visible_to,
     merges_visible_to,
@@ -49,7 +49,7 @@ REFERRAL_PREFILL = (
 @login_required
 def review_list_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.REVIEW_MATCHES)
-    queryset = pending_reviews().filter(pk__in=match_reviews_visible_to(user).values("pk"))
+    queryset = pending_reviews(user)
     pagination = paginate(request, queryset)
     reviews = list(pagination.page)
     audit_consultation(actor=user, subjects=reviews_shown(reviews), purpose="match review")
@@ -184,11 +184,6 @@ def known_view(request: HttpRequest) -> HttpResponse:
     """ "Is this person known?" before a referral: which agencies know someone like them. Only
     people the user may see are named; for the rest, the agencies, never what they hold."""
     user = signed_in_user(request)
-    if not (
-        has_capability(user, Capability.MAKE_REFERRAL)
-        or has_capability(user, Capability.SEARCH_PEOPLE)
-    ):
-        raise PermissionDenied("Your role does not allow you to make referrals.")
     form = KnownSearchForm(request.GET or None)
     result = None
     if form.is_bound and form.is_valid():

@@ -18,6 +18,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from offramp.analysis.disclosure import TOTAL_LABEL
 from offramp.analysis.profile import Table
 
 # Colours that stay distinct for the common colour-vision deficiencies, dark enough on white.
@@ -61,13 +62,13 @@ def _describe(kind: str, title: str, frame: pd.DataFrame, x: str, ys: list[str])
 def _plotted_rows(frame: pd.DataFrame, x: str) -> pd.DataFrame:
     """The rows to draw: not the table's "Total" row, which would dwarf the others."""
     labels = frame[x].astype(str)
-    return frame[labels != "Total"].reset_index(drop=True)
+    return frame[labels != TOTAL_LABEL].reset_index(drop=True)
 
 
 def draw_chart(table: Table) -> ChartPicture | None:
     """The table's chart as SVG, or None when it has none or nothing left to draw."""
     chart = table.chart
-    if chart is None or chart.kind not in KIND_WORDS:
+    if chart.kind not in KIND_WORDS:
         return None
     x, ys = chart.x, [y for y in chart.y if y in table.frame.columns]
     if x is None or x not in table.frame.columns or not ys:

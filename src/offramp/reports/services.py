@@ -69,12 +69,18 @@ def report_produce(
     """The report for the period, for a user who may produce reports (PermissionDenied else).
 
     The upstream view is the Local Profile's upstream section on its own, so the two never
-    disagree."""
+    disagree; only that section is computed for it."""
     inputs = profile_inputs(user=user, period_start=period_start, period_end=period_end)
-    profile = build_profile(inputs, progress=progress, labels=display_labels())
+    upstream = kind == ReportKind.UPSTREAM
+    profile = build_profile(
+        inputs,
+        progress=progress,
+        labels=display_labels(),
+        only=(UPSTREAM_SECTION,) if upstream else None,
+    )
     area_name = settings.OFFRAMP_AREA_NAME
     produced_at = timezone.now()
-    if kind == ReportKind.UPSTREAM:
+    if upstream:
         return build_document(
             kind=kind,
             title=f"{area_name}: upstream view for partners working abroad",

@@ -11,7 +11,7 @@ from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 
 from offramp.access.scoping import candidate_evidence_visible_to, candidates_visible_to
 from offramp.accounts.models import User
-from offramp.analysis.screening import FRAME_COLUMNS, Rule, national_rules
+from offramp.analysis.screening import Rule, make_frame, national_rules
 from offramp.assessments.framework import current_framework
 from offramp.cases.models import OPEN_STATUSES, Case
 from offramp.intake.models import (
@@ -95,16 +95,7 @@ def screening_frames(progress: Progress | None = None) -> dict[str, pd.DataFrame
     frames = {}
     for done, (name, (records, fields)) in enumerate(_SOURCES.items(), start=1):
         rows = records().order_by().values_list(*fields)
-        columns = list(FRAME_COLUMNS[name])
-        frame = pd.DataFrame.from_records(list(rows.iterator(chunk_size=5000)), columns=columns)
-        for column, kind in FRAME_COLUMNS[name].items():
-            if kind == "date":
-                frame[column] = pd.to_datetime(frame[column])
-            elif kind == "number":
-                frame[column] = pd.to_numeric(frame[column]).astype("float64")
-            elif kind == "id":
-                frame[column] = frame[column].astype("int64")
-        frames[name] = frame
+        frames[name] = make_frame(name, rows.iterator(chunk_size=5000))
         if progress is not None:
             progress(f"read {name}", done, len(_SOURCES))
     return frames
@@ -181,7 +172,7 @@ class EvidenceView:
 def evidence_for(user: User, people: Sequence[Person]) -> dict[int, list[EvidenceView]]:
     """The evidence the user may see about each of these people, factor by factor."""
     framework = current_framework()
-    rules = national_rules()
+    by_id = {rule.id: rule for rule in national_rules().rules}
     categories = {c.id: c.name for c in framework.categories}
     found: dict[int, list[EvidenceView]] = defaultdict(list)
     rows = (
@@ -198,7 +189,7 @@ def evidence_for(user: User, people: Sequence[Person]) -> dict[int, list[Evidenc
                 factor_name=factor.name,
                 category_id=factor.category,
                 category_name=categories[factor.category],
-                rule=_rule_or_retired(rules.rules, row),
+                rule=by_id.get(row.rule_id) or _retired_rule(row),
                 evidence=row.evidence,
                 source_agencies=tuple(sorted(a.name for a in row.source_agencies.all())),
                 observed_on=row.observed_on,
@@ -207,11 +198,8 @@ def evidence_for(user: User, people: Sequence[Person]) -> dict[int, list[Evidenc
     return found
 
 
-def _rule_or_retired(rules: Sequence[Rule], row: CandidateEvidence) -> Rule:
-    """The rule that found it; one since removed from the file is shown by its id alone."""
-    for rule in rules:
-        if rule.id == row.rule_id:
-            return rule
+def _retired_rule(row: CandidateEvidence) -> Rule:
+    """A rule since removed from the file, shown by its id alone."""
     return Rule(row.rule_id, row.factor_id, row.rule_id, (), "", "", "", {})
 
 

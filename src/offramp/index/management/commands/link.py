@@ -8,9 +8,9 @@ that match nobody and queues uncertain pairs for review (docs/person-index.md). 
 from argparse import ArgumentParser
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from offramp.command_line import active_user
+from offramp.command_line import active_user, refusal
 from offramp.demo.progress import progress_bar
 from offramp.index.services import link_records
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             with progress_bar("Linking", self.stderr) as report:
                 run = link_records(actor=actor, seed=seed, progress=report)
         except (ValidationError, PermissionDenied) as error:
-            raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
+            raise refusal(error) from error
         for name, value in run.counts.items():
             self.stdout.write(f"{name.replace('_', ' ')}: {value}")
         total = sum(run.timings.values())
