@@ -1,8 +1,9 @@
 """What the `offramp` commands share: the acting user and date options, each refused with a
-message saying what was wrong."""
+message saying what was wrong, and a service's refusal as the command's error."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
 from offramp.accounts.models import User
@@ -20,3 +21,9 @@ def date_option(value: str, option: str) -> datetime.date:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
         raise CommandError(f"{option} must be a date as YYYY-MM-DD, not {value!r}") from error
+
+
+def refusal(error: ValidationError | PermissionDenied) -> CommandError:
+    if isinstance(error, ValidationError):
+        return CommandError(" ".join(error.messages))
+    return CommandError(str(error))

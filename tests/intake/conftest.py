@@ -5,6 +5,7 @@ import datetime
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -374,6 +375,12 @@ def intake_and_people_counts() -> dict[str, int]:
 @pytest.fixture
 def police(agencies: dict[str, Agency]) -> Agency:
     return agencies["police"]
+
+
+@pytest.fixture(autouse=True)
+def staging_in_tmp(settings: Any, tmp_path: Path) -> None:
+    """Uploads wait in the test's own folder, so a test can see that it is emptied after."""
+    settings.OFFRAMP_IMPORT_STAGING_DIR = str(tmp_path / "staging")
 
 
 @pytest.fixture

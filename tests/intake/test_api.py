@@ -3,7 +3,6 @@
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -14,12 +13,6 @@ from offramp.sharing.models import DataSharingAgreement
 from tests.access.test_permission_matrix import token_client
 
 from .conftest import ROWS, write_extract
-
-
-@pytest.fixture(autouse=True)
-def inline_imports(settings: Any, tmp_path: Path) -> None:
-    settings.OFFRAMP_IMPORTS_IN_BACKGROUND = False
-    settings.OFFRAMP_IMPORT_STAGING_DIR = str(tmp_path / "staging")
 
 
 def post_extract(client: Client, path: Path, **fields: str) -> Any:

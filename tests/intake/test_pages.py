@@ -19,13 +19,6 @@ from tests.conftest import signed_in
 from .conftest import ROWS, intake_and_people_counts, write_extract
 
 
-@pytest.fixture(autouse=True)
-def inline_imports(settings: Any, tmp_path: Path) -> Path:
-    settings.OFFRAMP_IMPORTS_IN_BACKGROUND = False
-    settings.OFFRAMP_IMPORT_STAGING_DIR = str(tmp_path / "staging")
-    return tmp_path
-
-
 def upload(path: Path) -> SimpleUploadedFile:
     return SimpleUploadedFile(path.name, path.read_bytes())
 

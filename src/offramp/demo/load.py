@@ -6,6 +6,7 @@ the generated population exists only in the partner extracts. The whole load is 
 transaction: it either all lands or nothing does.
 """
 
+import contextlib
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -20,7 +21,6 @@ from django.utils import timezone
 
 from offramp.accounts.models import Role, User
 from offramp.agencies.models import Agency, AgencyKind
-from offramp.analysis.names import name_sound, normalise_name
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import (
     Assessment,
@@ -264,10 +264,7 @@ def _load_people(
                 area=row.ward,
                 postcode_district=str(row.postcode).split(" ")[0],
                 created_by_agency=creator.get(int(row.person_id), police),
-                given_name_key=normalise_name(row.given_name),
-                family_name_key=normalise_name(row.family_name),
-                family_name_sound=name_sound(row.family_name),
-            )
+            ).set_search_keys()
         )
     created = Person.objects.bulk_create(rows, batch_size=BATCH)
     return {int(pid): person for pid, person in zip(people["person_id"], created, strict=True)}
@@ -635,17 +632,24 @@ def _load_cases(
 
 
 def load_partner_data(
-    area: SyntheticArea, *, coordinator: User, progress: Progress = _noop
+    area: SyntheticArea,
+    *,
+    coordinator: User,
+    extracts: Path | None = None,
+    progress: Progress = _noop,
 ) -> PartnerDataSummary:
-    """The partners' extracts of the area, written to a temporary folder, imported as the
-    coordinator, linked into the person index and screened for candidates: what
-    `offramp import`, `offramp link` and `offramp screen` would do with them."""
+    """The partners' extracts of the area (``extracts``, the folder `write_partner_extracts`
+    wrote them to; written to a temporary folder when not given), imported as the coordinator,
+    linked into the person index and screened for candidates: what `offramp import`,
+    `offramp link` and `offramp screen` would do with them."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="offramp-demo-extracts-") as folder:
-        write_partner_extracts(area, Path(folder), seed=area.seed)
+    with contextlib.ExitStack() as stack:
+        if extracts is None:
+            extracts = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="offramp-")))
+            write_partner_extracts(area, extracts, seed=area.seed)
         batches = import_synthetic_extracts(
             actor=coordinator,
-            directory=Path(folder),
+            directory=extracts,
             progress=lambda name, done, total: progress(f"importing {name}", done, total),
         )
     refused = [batch for batch in batches if batch.status == BatchStatus.FAILED]
@@ -667,8 +671,11 @@ def load_partner_data(
     )
 
 
-def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary:
-    """Loads a generated area into an empty database, all or nothing."""
+def load_area(
+    area: SyntheticArea, *, extracts: Path | None = None, progress: Progress = _noop
+) -> LoadSummary:
+    """Loads a generated area into an empty database, all or nothing; then imports its
+    partner extracts (from ``extracts`` when already written) as `load_partner_data` says."""
     if Agency.objects.exists() or Person.objects.exists():
         raise ValueError(
             "The database already holds agencies or people; load the demo into an empty one"
@@ -703,7 +710,9 @@ def load_area(area: SyntheticArea, *, progress: Progress = _noop) -> LoadSummary
         population_load_file(DEMO_POPULATION)
         progress("cases and panels", 7, stages)
     # After the load's own transaction: each import and the linking run are all or nothing.
-    partner_data = load_partner_data(area, coordinator=accounts["coordinator"], progress=progress)
+    partner_data = load_partner_data(
+        area, coordinator=accounts["coordinator"], extracts=extracts, progress=progress
+    )
     return LoadSummary(
         agencies=len(agencies),
         people=len(people),

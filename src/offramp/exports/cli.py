@@ -11,16 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 
 from offramp.accounts.models import User
+from offramp.command_line import refusal
 
 from .models import ExportRecord
 from .registry import ExportInput
 from .services import OverDailyLimit, export_download, export_request
-
-
-def refusal(error: ValidationError | PermissionDenied) -> CommandError:
-    if isinstance(error, ValidationError):
-        return CommandError(" ".join(error.messages))
-    return CommandError(str(error))
 
 
 def export_requested(

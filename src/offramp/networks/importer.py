@@ -24,7 +24,6 @@ from django.db import transaction
 from offramp.access.permissions import Capability, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
-from offramp.analysis.names import name_sound, normalise_name
 from offramp.analysis.network import CONFIDENCE_LEVELS, TIE_TYPES, Network
 from offramp.audit.models import Event, EventCode
 from offramp.audit.services import audit_events
@@ -99,10 +98,7 @@ def _create(labels: Sequence[str], dataset: str, source: Agency) -> dict[str, Pe
                 family_name=family,
                 date_of_birth=PLACEHOLDER_BIRTH,
                 created_by_agency=source,
-                given_name_key=normalise_name(label[:100]),
-                family_name_key=normalise_name(family),
-                family_name_sound=name_sound(family),
-            )
+            ).set_search_keys()
             for label in labels
         ]
     )

@@ -127,10 +127,15 @@ class Person(models.Model):
         return self.full_name
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self.set_search_keys()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def set_search_keys(self) -> "Person":
+        """Keeps the search keys in step with the names; bulk_create does not call save()."""
         self.given_name_key = normalise_name(self.given_name)
         self.family_name_key = normalise_name(self.family_name)
         self.family_name_sound = name_sound(self.family_name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        return self
 
     @property
     def age(self) -> int:

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         with progress_bar("Writing partner extracts", self.stderr) as report:
             write_partner_extracts(area, Path(extracts), seed=seed, progress=report)  # type: ignore[arg-type]
         with progress_bar("Loading the database", self.stderr) as report:
-            summary = load_area(area, progress=report)
+            summary = load_area(area, extracts=Path(extracts), progress=report)  # type: ignore[arg-type]
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"Hartmoor built in {elapsed:.1f} s: {summary.agencies} agencies, "

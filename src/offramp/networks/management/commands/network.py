@@ -24,8 +24,8 @@ from offramp.analysis.network_import import (
     read_edge_list,
 )
 from offramp.audit.services import AuditObject, audit_consultation
-from offramp.command_line import active_user
-from offramp.exports.cli import download_to, export_requested, refusal, waiting_for_approval
+from offramp.command_line import active_user, refusal
+from offramp.exports.cli import download_to, export_requested, waiting_for_approval
 from offramp.exports.models import ExportStatus
 from offramp.exports.registry import ExportInput
 from offramp.networks import exports
