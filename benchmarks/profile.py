@@ -33,8 +33,8 @@ from offramp.analysis.profile import (
     age_bands,
     ages_on,
     build_profile,
-    inputs_from_synthetic_area,
 )
+from offramp.demo.profile_inputs import inputs_from_synthetic_area
 from offramp.demo.synth import generate_area
 
 TARGET_SECONDS = 10.0

@@ -81,7 +81,8 @@ def production_settings(tmp_path: Path, **extra: str) -> dict[str, object]:
         " 'idle': settings.OFFRAMP_SESSION_IDLE_SECONDS,"
         " 'absolute': settings.OFFRAMP_SESSION_ABSOLUTE_SECONDS,"
         " 'cookie_age': settings.SESSION_COOKIE_AGE,"
-        " 'hashers': settings.PASSWORD_HASHERS}, default=str))"
+        " 'hashers': settings.PASSWORD_HASHERS,"
+        " 'apps': settings.INSTALLED_APPS}, default=str))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -110,6 +111,13 @@ def test_production_requires_tls_to_postgresql_and_two_factor(tmp_path: Path) ->
     ]
     assert (values["idle"], values["absolute"]) == (30 * 60, 10 * 60 * 60)
     assert values["cookie_age"] == values["absolute"]
+
+
+def test_production_does_not_install_the_synthetic_area(tmp_path: Path) -> None:
+    apps = production_settings(tmp_path)["apps"]
+    assert isinstance(apps, list)
+    assert "offramp.web" in apps
+    assert "offramp.demo" not in apps
 
 
 def test_production_session_limits_come_from_the_environment(tmp_path: Path) -> None:

@@ -1,10 +1,15 @@
 """What the `offramp` commands share: the acting user and date options, each refused with a
-message saying what was wrong, and a service's refusal as the command's error."""
+message saying what was wrong, a service's refusal as the command's error, and progress bars
+fed by the (stage, done, total) callbacks of long jobs."""
 
 import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from io import TextIOBase
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
+from tqdm import tqdm
 
 from offramp.accounts.models import User
 
@@ -27,3 +32,19 @@ def refusal(error: ValidationError | PermissionDenied) -> CommandError:
     if isinstance(error, ValidationError):
         return CommandError(" ".join(error.messages))
     return CommandError(str(error))
+
+
+@contextmanager
+def progress_bar(description: str, stream: TextIOBase) -> Iterator[Callable[[str, int, int], None]]:
+    bar = tqdm(total=1, desc=description, unit="step", file=stream, leave=True)
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(stage)
+        bar.refresh()
+
+    try:
+        yield report
+    finally:
+        bar.close()

@@ -10,8 +10,8 @@ import pytest
 from lifelines.statistics import logrank_test
 
 from offramp.analysis.disclosure import SUPPRESSED
-from offramp.analysis.outcomes import DAYS_PER_MONTH, TOO_FEW, logrank_p, matched_cohorts
 from offramp.analysis.profile import Prepared, ProfileInputs, build_profile
+from offramp.analysis.profile.what_works import DAYS_PER_MONTH, TOO_FEW, logrank_p, matched_cohorts
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)
 FRAMEWORK = {"networks": "Networks", "gang_involvement": {"category": "networks", "label": "Gang"}}
@@ -207,7 +207,7 @@ def test_log_rank_agrees_with_lifelines_with_and_without_weights():
 
 
 def test_comparison_people_are_weighted_to_the_participants_mix_of_strata():
-    from offramp.analysis.outcomes import _matched
+    from offramp.analysis.profile.what_works import _matched
 
     # Participants: 3 in stratum A, 1 in B. Comparison: 1 in A, 6 in B, 2 in C (no participant).
     strata = ["a"] * 3 + ["b"] + ["a"] + ["b"] * 6 + ["c"] * 2

@@ -14,9 +14,9 @@ from offramp.analysis.profile import (
     age_bands,
     ages_on,
     build_profile,
-    inputs_from_synthetic_area,
     rate_ratio,
 )
+from offramp.demo.profile_inputs import inputs_from_synthetic_area
 from offramp.demo.synth import generate_area
 
 START, END = date(2026, 1, 1), date(2026, 12, 31)

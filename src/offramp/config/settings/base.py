@@ -38,8 +38,10 @@ INSTALLED_APPS = [
     "offramp.reports",
     "offramp.api",
     "offramp.web",
-    "offramp.demo",
 ]
+# The synthetic area (`offramp demo`, `offramp synth`) is installed by the local and test
+# settings only: production never carries invented people.
+DEMO_APPS = ["offramp.demo"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

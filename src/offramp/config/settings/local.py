@@ -3,9 +3,10 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import DEMO_APPS, INSTALLED_APPS, VAR_DIR
 
 DEBUG = os.environ.get("OFFRAMP_DEBUG", "1") == "1"
+INSTALLED_APPS = [*INSTALLED_APPS, *DEMO_APPS]
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 # Not a secret: the demo key only signs sessions on a developer's own machine.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "offramp-local-development-key-not-for-production")

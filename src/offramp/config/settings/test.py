@@ -5,8 +5,10 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .base import DEMO_APPS, INSTALLED_APPS
 
 SECRET_KEY = "offramp-test-key"
+INSTALLED_APPS = [*INSTALLED_APPS, *DEMO_APPS]
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 DATABASES = {

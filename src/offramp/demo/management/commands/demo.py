@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from offramp.agencies.models import Agency
+from offramp.command_line import progress_bar
 from offramp.demo.load import DEMO_ACCOUNTS, DEMO_PASSWORD, load_area
-from offramp.demo.progress import progress_bar
 from offramp.demo.synth import generate_area, write_partner_extracts
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from offramp.demo.progress import progress_bar
+from offramp.command_line import progress_bar
 from offramp.demo.synth import generate_area, write_partner_extracts
 
 

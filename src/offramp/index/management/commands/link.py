@@ -10,8 +10,7 @@ from argparse import ArgumentParser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand
 
-from offramp.command_line import active_user, refusal
-from offramp.demo.progress import progress_bar
+from offramp.command_line import active_user, progress_bar, refusal
 from offramp.index.services import link_records
 
 

@@ -11,8 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
-from offramp.command_line import active_user, date_option, refusal
-from offramp.demo.progress import progress_bar
+from offramp.command_line import active_user, date_option, progress_bar, refusal
 from offramp.intake.models import BatchStatus, ExtractKind, ImportBatch
 from offramp.intake.services import batch_added_and_held, import_extract
 from offramp.intake.synthetic import import_synthetic_extracts

@@ -12,8 +12,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from offramp.command_line import active_user, date_option
-from offramp.demo.progress import progress_bar
+from offramp.command_line import active_user, date_option, progress_bar
 from offramp.reports.forms import raise_for_period
 from offramp.reports.rendering import (
     ReportDocument,

@@ -11,8 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from offramp.analysis.screening import ScreeningRulesError
-from offramp.command_line import active_user, date_option
-from offramp.demo.progress import progress_bar
+from offramp.command_line import active_user, date_option, progress_bar
 from offramp.screening.models import CandidateEvidence
 from offramp.screening.services import run_screening
 

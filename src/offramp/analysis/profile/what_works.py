@@ -21,7 +21,8 @@ from lifelines import KaplanMeierFitter
 from scipy.stats import chi2
 
 from offramp.analysis.disclosure import SUPPRESSED, THRESHOLD, suppress
-from offramp.analysis.profile import STARTED, Chart, Prepared, Table, age_bands, ages_on
+from offramp.analysis.profile.model import STARTED, Chart, Table
+from offramp.analysis.profile.prepared import Prepared, age_bands, ages_on
 
 DAYS_PER_MONTH = 365.25 / 12
 HORIZONS = (6, 12)  # months
