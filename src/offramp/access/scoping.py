@@ -155,14 +155,16 @@ def access_log_visible_to(user: User) -> QuerySet[AuditEntry]:
 
 
 def people_for_subject_access(user: User) -> QuerySet[Person]:
-    """Whose records a user may gather to answer a subject access request.
+    """Whose records a user may gather to answer a subject access request: the people they may
+    see (issue 12). A person hidden from them is answered as a record that does not exist, so
+    the request goes to an agency that holds or has been given the record.
 
-    A response must hold everything held about the person, so this is not narrowed by agency,
-    case or panel as `people_visible_to` may be. Only the subject access export reads through
-    it, and every such export is marked, capped and logged.
+    Once the person is in scope the export gathers everything held about them, not narrowed by
+    agency, case or panel: a response must be complete. Every such export is marked, capped and
+    logged.
     """
     if has_capability(user, Capability.SUBJECT_ACCESS):
-        return Person.objects.all()
+        return people_visible_to(user)
     return Person.objects.none()
 
 

@@ -30,6 +30,8 @@ import igraph as ig
 import numpy as np
 import numpy.typing as npt
 
+from offramp.spreadsheets import safe_cell
+
 IntArray: TypeAlias = npt.NDArray[np.int64]
 CodeArray: TypeAlias = npt.NDArray[np.int8]
 FloatArray: TypeAlias = npt.NDArray[np.float64]
@@ -1004,4 +1006,5 @@ def _write_csv(
         writer = csv.writer(handle)
         writer.writerow(header)
         for row, key in enumerate(keys):
-            writer.writerow([*key, *(_text(column.values[row]) for column in columns)])
+            cells = [*key, *(_text(column.values[row]) for column in columns)]
+            writer.writerow([safe_cell(cell) for cell in cells])  # names are people's input

@@ -1,5 +1,6 @@
 """/api/v1/exports: the same exports, limit, approvals and audit as the pages."""
 
+import base64
 from datetime import date, datetime
 
 from django.http import HttpRequest
@@ -15,7 +16,7 @@ from offramp.referrals.selectors import ReferralFilters
 
 from . import referral_list, subject_access
 from .models import ExportRecord, ExportStatus
-from .registry import ExportInput, exporter_for
+from .registry import ExportFile, ExportInput, exporter_for
 from .selectors import approvals_waiting_for, exports_requested_by, exports_visible_to
 from .services import (
     JUSTIFICATION_MAX,
@@ -65,6 +66,10 @@ class ExportFileOut(Schema):
     reference: str
     filename: str
     content_type: str
+    encoding: str = Field(
+        description="utf-8: `content` is the text of the file; base64: the file is binary (a "
+        "ZIP) and `content` is its bytes in base64"
+    )
     content: str = Field(description="The file, which opens with its OFFICIAL-SENSITIVE marking")
 
 
@@ -95,7 +100,26 @@ class ListParams(Schema):
 
 
 class FileParams(Schema):
-    format: str = Field("", pattern="^[a-z]*$", max_length=10)
+    format: str = Field("", pattern="^[a-z0-9]*$", max_length=10)
+
+
+TEXT_TYPES = ("text/", "application/json", "application/xml")
+
+
+def _file_out(reference: str, file: ExportFile) -> ExportFileOut:
+    """A text file as its text (without the byte-order mark spreadsheets need); any other file
+    (a ZIP) in base64, since its bytes are not text."""
+    if file.content_type.startswith(TEXT_TYPES):
+        encoding, content = "utf-8", file.body.decode("utf-8-sig")
+    else:
+        encoding, content = "base64", base64.b64encode(file.body).decode("ascii")
+    return ExportFileOut(
+        reference=reference,
+        filename=file.filename,
+        content_type=file.content_type,
+        encoding=encoding,
+        content=content,
+    )
 
 
 def _person_name(user: object) -> str:
@@ -218,16 +242,12 @@ def get_export_file(
     request: HttpRequest, export_id: int, params: Query[FileParams]
 ) -> ExportFileOut:
     """Your export's file (each download is logged). `format`: csv for lists; json (the
-    default) or html for subject access."""
+    default) or html for subject access; zip (the default), graphml, gexf or i2 for networks.
+    ZIP files come in base64 (`encoding`)."""
     user = _exports_caller(request)
     export = get_object_or_404(exports_requested_by(user), pk=export_id)
     file = export_download(export=export, user=user, fmt=params.format or None)
-    return ExportFileOut(
-        reference=export.reference,
-        filename=file.filename,
-        content_type=file.content_type,
-        content=file.body.decode("utf-8-sig"),
-    )
+    return _file_out(export.reference, file)
 
 
 @router.post(

@@ -21,6 +21,7 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.referrals.models import Referral, ReferralStatus
 from offramp.referrals.selectors import ReferralFilters, referral_list
+from offramp.spreadsheets import safe_cell
 
 from .registry import Exporter, ExportInput, Marking, Produced
 
@@ -34,14 +35,7 @@ STATUS_COLUMNS = (
     "Status changed (UTC)",
 )
 DETAIL_COLUMNS = ("Person record", "Referring agency", "Consent", "Closure reason")
-# A cell starting with one of these is a formula to a spreadsheet: neutralise it.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PARAMETERS = frozenset({"status", "agency_id", "received_from", "received_to", "name"})
-
-
-def safe_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def _utc(value: datetime.datetime) -> str:
@@ -116,7 +110,7 @@ class ReferralListExporter(Exporter):
         detailed = user_sees_details(user)
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow([marking.text])
+        writer.writerow([safe_cell(marking.text)])
         writer.writerow([*STATUS_COLUMNS, *(DETAIL_COLUMNS if detailed else ())])
         for referral in referrals:
             writer.writerow([safe_cell(v) for v in _row(user, referral, detailed=detailed)])

@@ -40,6 +40,7 @@ from offramp.analysis.network import (
 from offramp.audit.services import AuditObject
 from offramp.exports.registry import Exporter, ExportFile, ExportInput, Marking, Produced
 from offramp.people.models import PersonCategory
+from offramp.spreadsheets import safe_cell
 
 from .models import OrganisedCrimeGroup
 from .selectors import GroupMap, dates_array, group_map, today_view
@@ -169,8 +170,8 @@ def _csv(path: Path, marking: Marking, categories: Mapping[str, str] | None = No
         rows = [[*rows[0], CATEGORY]] + [[*row, categories.get(row[0], "")] for row in rows[1:]]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([marking.text])
-    writer.writerows(rows)
+    writer.writerow([safe_cell(marking.text)])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 

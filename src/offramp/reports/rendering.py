@@ -8,7 +8,7 @@ import csv
 import io
 import math
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from offramp.analysis.disclosure import LEGEND, SUPPRESSED, TOTAL_LABEL
 from offramp.analysis.profile import LocalProfile, Section, Table
+from offramp.spreadsheets import safe_cell
 
 from .charts import ChartPicture, draw_chart
 
@@ -191,9 +192,9 @@ def pdf_bytes(document: ReportDocument) -> bytes:
 def _csv_text(frame: pd.DataFrame) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([str(column) for column in frame.columns])
+    writer.writerow([safe_cell(str(column)) for column in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow(["" if _blank(value) else value for value in row])
+        writer.writerow(["" if _blank(value) else safe_cell(value) for value in row])
     return buffer.getvalue()
 
 
@@ -230,8 +231,14 @@ def _excel_value(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     if isinstance(value, str | Number | date):
-        return value
-    return str(value)
+        return safe_cell(value)
+    return safe_cell(str(value))
+
+
+def _excel_row(values: Iterable[object]) -> list[object]:
+    """A row for `append`, each cell through `_excel_value` (openpyxl runs text starting `=`
+    as a formula)."""
+    return [_excel_value(value) for value in values]
 
 
 def xlsx_bytes(document: ReportDocument) -> bytes:
@@ -240,7 +247,7 @@ def xlsx_bytes(document: ReportDocument) -> bytes:
     about = workbook.active
     about.title = ABOUT_SHEET
     bold = Font(bold=True)
-    about.append([document.title])
+    about.append(_excel_row([document.title]))
     about["A1"].font = bold
     about.append([f"Period: {document.period_start:%-d %B %Y} to {document.period_end:%-d %B %Y}"])
     about.append([f"Produced: {document.produced_at:%-d %B %Y %H:%M} UTC"])
@@ -250,17 +257,17 @@ def xlsx_bytes(document: ReportDocument) -> bytes:
     tables = document.tables
     names = _sheet_names(tables)
     for name, table in zip(names, tables, strict=True):
-        about.append([name, table.title])
+        about.append(_excel_row([name, table.title]))
         sheet = workbook.create_sheet(name)
-        sheet.append([table.title])
+        sheet.append(_excel_row([table.title]))
         sheet["A1"].font = bold
-        sheet.append([str(column) for column in table.frame.columns])
+        sheet.append(_excel_row([str(column) for column in table.frame.columns]))
         for cell in sheet[2]:
             cell.font = bold
         for row in table.frame.itertuples(index=False):
-            sheet.append([_excel_value(value) for value in row])
+            sheet.append(_excel_row(row))
         for note in table.notes:
-            sheet.append([note])
+            sheet.append(_excel_row([note]))
         for position, column in enumerate(table.frame.columns, start=1):
             width = max(len(str(column)), 10)
             sheet.column_dimensions[get_column_letter(position)].width = min(width + 2, 60)
@@ -280,7 +287,6 @@ def long_csv(document: ReportDocument) -> str:
         figures = [str(column) for column in table.frame.columns][1:]
         for row in table.frame.itertuples(index=False):
             for column, value in zip(figures, row[1:], strict=True):
-                writer.writerow(
-                    [table.id, table.title, row[0], column, "" if _blank(value) else value]
-                )
+                cells = [table.id, table.title, row[0], column, "" if _blank(value) else value]
+                writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()
