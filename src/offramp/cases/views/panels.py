@@ -239,7 +239,7 @@ def _item_page(
             "contributions": contributions_visible_to(user)
             .filter(item=item)
             .select_related("agency", "recorded_by"),
-            "actions": panel_actions_visible_to(user)
+            "panel_actions": panel_actions_visible_to(user)
             .filter(meeting=meeting, case=item.case)
             .select_related("owner"),
             "can_run": can_run,
