@@ -29,6 +29,7 @@ from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
 from offramp.people.models import Person
 from offramp.referrals.models import Referral, ReferralFactor
+from offramp.retention.models import RetentionReview
 from offramp.screening.models import CandidateEvidence, ScreeningRun
 from offramp.sharing.models import (
     DataCategory,
@@ -285,3 +286,20 @@ def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
     if has_capability(user, Capability.REVIEW_MATCHES):
         return PersonMerge.objects.filter(target__in=people_visible_to(user))
     return PersonMerge.objects.none()
+
+
+# --- retention (offramp.retention) ---------------------------------------------------------------
+# A coordinator decides whether a person's records are kept, so sees the reviews of the people they
+# may see, and the anonymous reviews a disposal leaves (no person, no reason). The auditor oversees
+# the whole queue by record number and dates only: the pages and the command line show nothing that
+# names or grades a record (not even the schedule rule, which says "a child", "a possible victim").
+
+
+def retention_reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
+    if has_capability(user, Capability.DECIDE_RETENTION):
+        return RetentionReview.objects.filter(
+            Q(person__in=people_visible_to(user)) | Q(person__isnull=True)
+        )
+    if has_capability(user, Capability.VIEW_RETENTION):
+        return RetentionReview.objects.all()
+    return RetentionReview.objects.none()
