@@ -6,15 +6,18 @@ Default deny: a role sees nothing unless a rule below grants it.
   a person another agency recorded only once it is shared (a referral, a case, a disclosure
   to the coordinator's agency, or an agreement in force covering identity information).
 - A panel member sees the cases on the agendas of the panels their agency sits on, and the
-  people and assessments behind those cases: need to know comes through the case.
+  people and assessments behind those cases: need to know comes through the case. It lasts
+  until the meeting is held and a set period after (OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING).
 - A practitioner or panel member sees the referrals they made themselves (and, through the
   referral page, only their status); a practitioner never sees a person's record.
 - Analysts, auditors and administrators see no personal records here. An auditor sees the
   access log (who did what to which record, never the record's content).
 """
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -22,7 +25,15 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.models import Assessment, FactorJudgement
 from offramp.audit.models import AuditEntry, Event
-from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction, Placement
+from offramp.cases.models import (
+    AgendaItem,
+    Case,
+    Contribution,
+    MeetingStatus,
+    PanelAction,
+    PanelMeeting,
+    Placement,
+)
 from offramp.index.models import MatchReview, PersonMerge
 from offramp.intake.models import Offence, SourceRecord
 from offramp.interventions.models import Programme
@@ -41,13 +52,27 @@ from offramp.sharing.models import (
 from .permissions import Capability, acting_agency, has_capability, require_capability
 
 
+def meetings_visible_to(user: User) -> QuerySet[PanelMeeting]:
+    """The coordinator runs every meeting. A panel member sees the meetings of the panels their
+    agency sits on until the meeting is held, and for OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING
+    days after (the time to carry out its actions): then need to know has passed."""
+    if has_capability(user, Capability.RUN_CASES):
+        return PanelMeeting.objects.all()
+    if has_capability(user, Capability.CONTRIBUTE_TO_PANEL):
+        days = settings.OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING
+        held_since = timezone.now() - datetime.timedelta(days=days)
+        return PanelMeeting.objects.filter(panel__member_agencies=user.agency_id).filter(
+            Q(status=MeetingStatus.SCHEDULED) | Q(held_at__gt=held_since)
+        )
+    return PanelMeeting.objects.none()
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if has_capability(user, Capability.RUN_CASES):
         return Case.objects.all()
     if has_capability(user, Capability.CONTRIBUTE_TO_PANEL):
-        return Case.objects.filter(
-            agenda_items__meeting__panel__member_agencies=user.agency_id
-        ).distinct()
+        on_agenda = AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
+        return Case.objects.filter(pk__in=on_agenda.values("case"))
     return Case.objects.none()
 
 
