@@ -1083,7 +1083,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
             "held_on": timezone.localdate().isoformat(),
         },
     ),
-    "api:get_meeting": RouteSpec(by_casework("meeting_id", "meeting", lambda c: c.meeting)),
+    "api:get_meeting": RouteSpec(
+        by_casework("meeting_id", "meeting", lambda c: c.meeting, panel_member_sees=True)
+    ),
     "api:record_attendance": RouteSpec(
         by_casework("meeting_id", "meeting", lambda c: c.meeting),
         body=lambda w: {"agency_ids": [w.users["health_panel_member"].agency_id]},

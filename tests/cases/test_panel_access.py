@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from offramp.access.scoping import cases_visible_to, people_visible_to
-from offramp.accounts.models import User
+from offramp.accounts.models import ApiToken, User
 from offramp.agencies.models import Agency
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment, OverallConcern
@@ -221,3 +221,27 @@ def test_closing_a_meeting_records_when_it_was_held(
     _close(item, coordinator)
     meeting = PanelMeeting.objects.get(pk=item.meeting_id)
     assert meeting.held_at == clock.now
+
+
+def _api(user: User) -> Client:
+    raw, digest = ApiToken.new_raw_token()
+    ApiToken.objects.create(
+        user=user,
+        name="test",
+        digest=digest,
+        expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    return Client(headers={"Authorization": f"Bearer {raw}"})
+
+
+def test_the_api_gives_a_panel_member_their_panels_meeting_until_access_ends(
+    item: AgendaItem, coordinator: User, health_panel_member: User, clock: Clock
+) -> None:
+    url = f"/api/v1/panels/meetings/{item.meeting_id}"
+    during = _api(health_panel_member).get(url)
+    assert during.status_code == 200
+    assert [entry["case_id"] for entry in during.json()["agenda"]] == [item.case_id]
+    _close(item, coordinator)
+    clock.advance(days=15)
+    assert _api(health_panel_member).get(url).status_code == 404
+    assert _api(coordinator).get(url).status_code == 200
