@@ -6,6 +6,7 @@ days, to carry out the actions, and then lose it. Their own actions stay theirs 
 """
 
 import datetime
+import importlib
 
 import pytest
 from django.test import Client
@@ -245,3 +246,25 @@ def test_the_api_gives_a_panel_member_their_panels_meeting_until_access_ends(
     clock.advance(days=15)
     assert _api(health_panel_member).get(url).status_code == 404
     assert _api(coordinator).get(url).status_code == 200
+
+
+def test_meetings_held_before_the_time_was_recorded_count_from_the_day_they_met(
+    item: AgendaItem, coordinator: User, health_panel_member: User, clock: Clock
+) -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "offramp.cases.migrations.0002_meeting_held_at_for_panel_access"
+    )
+    _close(item, coordinator)
+    PanelMeeting.objects.filter(pk=item.meeting_id).update(held_at=None)
+    assert not cases_visible_to(health_panel_member).exists()  # default deny meanwhile
+
+    migration.date_held_meetings(apps, None)
+
+    held_at = PanelMeeting.objects.get(pk=item.meeting_id).held_at
+    assert held_at is not None
+    assert timezone.localtime(held_at) == timezone.make_aware(
+        datetime.datetime.combine(item.meeting.meets_on, datetime.time.min)
+    )
+    assert cases_visible_to(health_panel_member).filter(pk=item.case_id).exists()
