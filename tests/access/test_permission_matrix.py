@@ -255,11 +255,19 @@ def by_referral(param: str) -> Callable[[World], list[Target]]:
     return build
 
 
-def by_person(param: str) -> Callable[[World], list[Target]]:
+def by_person(param: str, *, panel_member_sees: bool = False) -> Callable[[World], list[Target]]:
+    """The people behind the referrals; school_dsl's is on the health panel's agenda."""
+
     def build(world: World) -> list[Target]:
         return [
             *(
-                Target(f"the person behind {owner}'s referral", {param: world.person(owner).pk})
+                Target(
+                    f"the person behind {owner}'s referral",
+                    {param: world.person(owner).pk},
+                    also_allowed=PANEL_MEMBER
+                    if panel_member_sees and owner == "school_dsl"
+                    else (),
+                )
                 for owner in world.referrals
             ),
             Target("no such person", {param: NO_SUCH_ID}, exists=False),
@@ -268,12 +276,20 @@ def by_person(param: str) -> Callable[[World], list[Target]]:
     return build
 
 
-def by_assessment(param: str, **extra: Callable[[], object]) -> Callable[[World], list[Target]]:
+def by_assessment(
+    param: str, *, panel_member_sees: bool = False, **extra: Callable[[], object]
+) -> Callable[[World], list[Target]]:
     def build(world: World) -> list[Target]:
         fixed = {name: make() for name, make in extra.items()}
         return [
             *(
-                Target(f"the assessment after {owner}'s referral", {param: a.pk, **fixed})
+                Target(
+                    f"the assessment after {owner}'s referral",
+                    {param: a.pk, **fixed},
+                    also_allowed=PANEL_MEMBER
+                    if panel_member_sees and owner == "school_dsl"
+                    else (),
+                )
                 for owner, a in world.assessments.items()
             ),
             Target("no such assessment", {param: NO_SUCH_ID, **fixed}, exists=False),
@@ -371,14 +387,23 @@ def by_agenda_item(
 
 
 def by_casework(
-    param: str, label: str, pick: Callable[[CaseWorld], object]
+    param: str,
+    label: str,
+    pick: Callable[[CaseWorld], object],
+    *,
+    panel_member_sees: bool = False,
 ) -> Callable[[World], list[Target]]:
-    """One object of the case world that only the coordinator may reach."""
+    """One object of the case world that only the coordinator may reach (and, where the panel
+    member reads it, the health panel member)."""
 
     def build(world: World) -> list[Target]:
         found = pick(world.casework)
         return [
-            Target(label, {param: found.pk}),  # type: ignore[attr-defined]
+            Target(
+                label,
+                {param: found.pk},  # type: ignore[attr-defined]
+                also_allowed=PANEL_MEMBER if panel_member_sees else (),
+            ),
             Target(f"no such {label}", {param: NO_SUCH_ID}, exists=False),
         ]
 
@@ -929,13 +954,14 @@ ID_ROUTES: dict[str, RouteSpec] = {
         by_referral("pk"), ("post",), body=lambda w: {"reason": ClosureReason.NO_FURTHER_ACTION}
     ),
     "web:referral-link": RouteSpec(referral_and_person, ("post",)),
-    "web:person-detail": RouteSpec(by_person("pk"), ("get",)),
+    "web:person-detail": RouteSpec(by_person("pk", panel_member_sees=True), ("get",)),
     "web:person-access-log": RouteSpec(by_person("pk"), ("get",), allowed=("auditor",)),
     "web:assessment-start": RouteSpec(by_person("person_pk"), ("post",)),
     "web:public-interest-create": RouteSpec(
         by_person("pk"), ("get", "post"), body=public_interest_form
     ),
     "web:assessment": RouteSpec(by_assessment("pk"), ("get",)),
+    "web:assessment-detail": RouteSpec(by_assessment("pk", panel_member_sees=True), ("get",)),
     "web:assessment-summary": RouteSpec(
         by_assessment("pk"), ("get", "post"), body=lambda w: SUMMARY
     ),
@@ -975,7 +1001,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
         ("get", "post"),
         body=lambda w: {"progress": "unchanged", "note": "Matrix", **dated("held_on")},
     ),
-    "cases:meeting": RouteSpec(by_casework("pk", "meeting", lambda c: c.meeting), ("get",)),
+    "cases:meeting": RouteSpec(
+        by_casework("pk", "meeting", lambda c: c.meeting, panel_member_sees=True), ("get",)
+    ),
     "cases:attendance": RouteSpec(
         by_casework("pk", "meeting", lambda c: c.meeting),
         ("post",),
@@ -1055,7 +1083,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
             "held_on": timezone.localdate().isoformat(),
         },
     ),
-    "api:get_meeting": RouteSpec(by_casework("meeting_id", "meeting", lambda c: c.meeting)),
+    "api:get_meeting": RouteSpec(
+        by_casework("meeting_id", "meeting", lambda c: c.meeting, panel_member_sees=True)
+    ),
     "api:record_attendance": RouteSpec(
         by_casework("meeting_id", "meeting", lambda c: c.meeting),
         body=lambda w: {"agency_ids": [w.users["health_panel_member"].agency_id]},

@@ -345,8 +345,9 @@ def test_a_panel_member_sees_a_case_only_once_it_is_on_their_panels_agenda(
     assert client.get(page).status_code == 200
     assert case.reference in client.get(reverse("cases:case-list")).content.decode()
     assert client.get(reverse("cases:agenda-item", args=[item.pk])).status_code == 200
-    # Running the panel stays with the coordinator.
-    assert client.get(reverse("cases:meeting", args=[meeting.pk])).status_code == 403
+    # They read their panel's meeting; running it stays with the coordinator.
+    assert client.get(reverse("cases:meeting", args=[meeting.pk])).status_code == 200
+    assert client.post(reverse("cases:meeting-close", args=[meeting.pk])).status_code == 403
     assert client.get(reverse("cases:consent", args=[case.pk])).status_code == 403
 
 

@@ -6,15 +6,18 @@ Default deny: a role sees nothing unless a rule below grants it.
   a person another agency recorded only once it is shared (a referral, a case, a disclosure
   to the coordinator's agency, or an agreement in force covering identity information).
 - A panel member sees the cases on the agendas of the panels their agency sits on, and the
-  people and assessments behind those cases: need to know comes through the case.
+  people and assessments behind those cases: need to know comes through the case. It lasts
+  until the meeting is held and a set period after (OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING).
 - A practitioner or panel member sees the referrals they made themselves (and, through the
   referral page, only their status); a practitioner never sees a person's record.
 - Analysts, auditors and administrators see no personal records here. An auditor sees the
   access log (who did what to which record, never the record's content).
 """
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -22,13 +25,22 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.models import Assessment, FactorJudgement
 from offramp.audit.models import AuditEntry, Event
-from offramp.cases.models import AgendaItem, Case, Contribution, PanelAction, Placement
+from offramp.cases.models import (
+    AgendaItem,
+    Case,
+    Contribution,
+    MeetingStatus,
+    PanelAction,
+    PanelMeeting,
+    Placement,
+)
 from offramp.index.models import MatchReview, PersonMerge
 from offramp.intake.models import Offence, SourceRecord
 from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
 from offramp.people.models import Person
 from offramp.referrals.models import Referral, ReferralFactor
+from offramp.retention.models import RetentionReview
 from offramp.screening.models import CandidateEvidence, ScreeningRun
 from offramp.sharing.models import (
     DataCategory,
@@ -40,13 +52,27 @@ from offramp.sharing.models import (
 from .permissions import Capability, acting_agency, has_capability, require_capability
 
 
+def meetings_visible_to(user: User) -> QuerySet[PanelMeeting]:
+    """The coordinator runs every meeting. A panel member sees the meetings of the panels their
+    agency sits on until the meeting is held, and for OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING
+    days after (the time to carry out its actions): then need to know has passed."""
+    if has_capability(user, Capability.RUN_CASES):
+        return PanelMeeting.objects.all()
+    if has_capability(user, Capability.CONTRIBUTE_TO_PANEL):
+        days = settings.OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING
+        held_since = timezone.now() - datetime.timedelta(days=days)
+        return PanelMeeting.objects.filter(panel__member_agencies=user.agency_id).filter(
+            Q(status=MeetingStatus.SCHEDULED) | Q(held_at__gt=held_since)
+        )
+    return PanelMeeting.objects.none()
+
+
 def cases_visible_to(user: User) -> QuerySet[Case]:
     if has_capability(user, Capability.RUN_CASES):
         return Case.objects.all()
     if has_capability(user, Capability.CONTRIBUTE_TO_PANEL):
-        return Case.objects.filter(
-            agenda_items__meeting__panel__member_agencies=user.agency_id
-        ).distinct()
+        on_agenda = AgendaItem.objects.filter(meeting__in=meetings_visible_to(user))
+        return Case.objects.filter(pk__in=on_agenda.values("case"))
     return Case.objects.none()
 
 
@@ -287,3 +313,20 @@ def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
     if has_capability(user, Capability.REVIEW_MATCHES):
         return PersonMerge.objects.filter(target__in=people_visible_to(user))
     return PersonMerge.objects.none()
+
+
+# --- retention (offramp.retention) ---------------------------------------------------------------
+# A coordinator decides whether a person's records are kept, so sees the reviews of the people they
+# may see, and the anonymous reviews a disposal leaves (no person, no reason). The auditor oversees
+# the whole queue by record number and dates only: the pages and the command line show nothing that
+# names or grades a record (not even the schedule rule, which says "a child", "a possible victim").
+
+
+def retention_reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
+    if has_capability(user, Capability.DECIDE_RETENTION):
+        return RetentionReview.objects.filter(
+            Q(person__in=people_visible_to(user)) | Q(person__isnull=True)
+        )
+    if has_capability(user, Capability.VIEW_RETENTION):
+        return RetentionReview.objects.all()
+    return RetentionReview.objects.none()

@@ -12,6 +12,7 @@ from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import (
     agenda_items_visible_to,
     cases_visible_to,
+    meetings_visible_to,
     referrals_visible_to,
 )
 from offramp.accounts.models import User
@@ -478,10 +479,14 @@ class ActionIn(Schema):
     due_on: datetime.date
 
 
+def _visible_meeting(user: User, meeting_id: int) -> PanelMeeting:
+    return get_object_or_404(meetings_visible_to(user).select_related("panel"), pk=meeting_id)
+
+
 def _meeting_to_run(request: HttpRequest, meeting_id: int) -> tuple[User, PanelMeeting]:
     user = caller(request)
     require_capability(user, Capability.RUN_CASES)
-    return user, get_object_or_404(PanelMeeting.objects.select_related("panel"), pk=meeting_id)
+    return user, _visible_meeting(user, meeting_id)
 
 
 def _item_to_run(request: HttpRequest, item_id: int) -> tuple[User, AgendaItem]:
@@ -515,7 +520,9 @@ def schedule_meeting(request: HttpRequest, payload: MeetingIn) -> Status[PanelMe
     "/meetings/{meeting_id}", response={200: MeetingOut, 403: ErrorOut, 404: ErrorOut}
 )
 def get_meeting(request: HttpRequest, meeting_id: int) -> PanelMeeting:
-    user, meeting = _meeting_to_run(request, meeting_id)
+    """For the coordinator, and for a panel member a meeting of their panel (ADR 0008)."""
+    user = caller(request)
+    meeting = _visible_meeting(user, meeting_id)
     audit_consultation(actor=user, subjects=[i.case for i in meeting.items.all()], purpose="panel")
     return meeting
 

@@ -132,6 +132,8 @@ class PanelMeeting(models.Model):
     )
     attending_agencies = models.ManyToManyField("agencies.Agency", related_name="+", blank=True)
     chair = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # When the coordinator closed it: panel members' access to its cases runs out from here.
+    held_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-meets_on", "-id"]

@@ -497,7 +497,8 @@ def meeting_close(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
         )
     with transaction.atomic():
         meeting.status = MeetingStatus.HELD
-        meeting.save(update_fields=["status"])
+        meeting.held_at = timezone.now()
+        meeting.save(update_fields=["status", "held_at"])
     return meeting
 
 

@@ -16,9 +16,15 @@ class QueueFilterForm(GovukForm):
     rule_id = forms.ChoiceField(label="Rule", required=False)
     due_by = DateInputField(label="Due on or before", required=False)
 
-    def __init__(self, *args: object, rules: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, rules: list[tuple[str, str]] | None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rule_id"].choices = [("", "Any rule"), *rules]  # type: ignore[attr-defined]
+        if rules is None:
+            # Choosing a rule would grade the records listed (a child, a possible victim).
+            del self.fields["rule_id"]
+        else:
+            self.fields["rule_id"].choices = [("", "Any rule"), *rules]  # type: ignore[attr-defined]
 
 
 class RetainForm(GovukForm):

@@ -1,5 +1,5 @@
 """Reads for retention: the schedule in force, what the schedule needs about each person, and
-the review queue as each role may see it."""
+the review queue as each role may see it (offramp.access.scoping decides which reviews)."""
 
 import datetime
 import functools
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, has_capability
+from offramp.access.scoping import retention_reviews_visible_to
 from offramp.accounts.models import User
 from offramp.assessments.models import (
     Assessment,
@@ -156,22 +156,6 @@ def retained_until() -> dict[int, datetime.date]:
 # --- the queue -------------------------------------------------------------------------------
 
 
-def reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
-    """Coordinators decide and auditors oversee; nobody else sees the queue."""
-    if has_capability(user, Capability.DECIDE_RETENTION) or has_capability(
-        user, Capability.VIEW_RETENTION
-    ):
-        return RetentionReview.objects.all()
-    return RetentionReview.objects.none()
-
-
-def reviews_to_decide(user: User) -> QuerySet[RetentionReview]:
-    """The reviews a user may open and decide: due ones, for coordinators only."""
-    if has_capability(user, Capability.DECIDE_RETENTION):
-        return RetentionReview.objects.filter(status=ReviewStatus.DUE, person__isnull=False)
-    return RetentionReview.objects.none()
-
-
 @dataclass(frozen=True)
 class QueueFilters:
     status: str = ReviewStatus.DUE
@@ -180,7 +164,7 @@ class QueueFilters:
 
 
 def review_queue(*, user: User, filters: QueueFilters) -> QuerySet[RetentionReview]:
-    reviews = reviews_visible_to(user).select_related("decided_by")
+    reviews = retention_reviews_visible_to(user).select_related("decided_by")
     if filters.status:
         reviews = reviews.filter(status=filters.status)
     if filters.rule_id:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from offramp.access.permissions import Capability, require_capability
+from offramp.access.scoping import retention_reviews_visible_to
 from offramp.accounts.models import User
 from offramp.audit.models import AuditAction
 from offramp.audit.services import AuditObject, audit_record
@@ -119,6 +120,13 @@ def _still_due(review: RetentionReview, today: datetime.date) -> None:
         )
 
 
+def _require_decider(actor: User, review: RetentionReview) -> None:
+    """A coordinator decides only about the records of people they may see."""
+    require_capability(actor, Capability.DECIDE_RETENTION)
+    if not retention_reviews_visible_to(actor).filter(pk=review.pk).exists():
+        raise PermissionDenied("You may not decide about this record.")
+
+
 def _locked(review: RetentionReview) -> RetentionReview:
     return RetentionReview.objects.select_for_update().get(pk=review.pk)
 
@@ -132,7 +140,7 @@ def retention_retain(
     today: datetime.date | None = None,
 ) -> RetentionReview:
     """Keeps a person's records until `until`, when they are reviewed again."""
-    require_capability(actor, Capability.DECIDE_RETENTION)
+    _require_decider(actor, review)
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     reason = reason.strip()
@@ -192,7 +200,7 @@ def retention_dispose(
     *, review: RetentionReview, actor: User, today: datetime.date | None = None
 ) -> DisposalRecord:
     """Removes the person and everything held about them, in one transaction with its log."""
-    require_capability(actor, Capability.DECIDE_RETENTION)
+    _require_decider(actor, review)
     today = today or timezone.localdate()
     with transaction.atomic():
         review = _locked(review)

@@ -8,7 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from offramp.access.permissions import Capability, has_capability
-from offramp.access.scoping import assessments_visible_to, referrals_visible_to
+from offramp.access.scoping import (
+    assessments_visible_to,
+    referrals_visible_to,
+    retention_reviews_visible_to,
+)
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
 from offramp.web.forms import apply_service_errors
@@ -22,7 +26,6 @@ from .selectors import (
     current_schedule,
     person_facts,
     review_queue,
-    reviews_visible_to,
 )
 from .services import retention_dispose, retention_retain
 
@@ -42,26 +45,26 @@ def _queue_user(request: HttpRequest) -> User:
 @login_required
 def queue_view(request: HttpRequest) -> HttpResponse:
     user = _queue_user(request)
+    # Only those who decide see whose records they are, and the rule each falls under; the
+    # auditor sees record numbers and dates, since a rule grades the record it names.
+    deciding = has_capability(user, Capability.DECIDE_RETENTION)
     schedule = current_schedule()
     form = QueueFilterForm(
         request.GET or {"status": ReviewStatus.DUE},
-        rules=[(rule.id, rule.name) for rule in schedule.rules],
+        rules=[(rule.id, rule.name) for rule in schedule.rules] if deciding else None,
     )
     filters = QueueFilters()
     if form.is_valid():
         data = form.cleaned_data
         filters = QueueFilters(
-            status=data["status"], rule_id=data["rule_id"], due_by=data["due_by"]
+            status=data["status"], rule_id=data.get("rule_id", ""), due_by=data["due_by"]
         )
-    pagination = paginate(
-        request, review_queue(user=user, filters=filters).select_related("person")
-    )
-    reviews = list(pagination.page)
-    # Only those who decide see whose records they are; the auditor sees record numbers.
-    show_names = has_capability(user, Capability.DECIDE_RETENTION)
-    if show_names:
+    reviews = review_queue(user=user, filters=filters)
+    pagination = paginate(request, reviews.select_related("person") if deciding else reviews)
+    shown = list(pagination.page)
+    if deciding:
         audit_consultation(
-            actor=user, subjects=[r.person for r in reviews if r.person], purpose=PURPOSE
+            actor=user, subjects=[r.person for r in shown if r.person], purpose=PURPOSE
         )
     names = {rule.id: rule.name for rule in schedule.rules}
     return render(
@@ -69,8 +72,11 @@ def queue_view(request: HttpRequest) -> HttpResponse:
         "retention/queue.html",
         {
             "form": form,
-            "rows": [(review, names.get(review.rule_id, review.rule_id)) for review in reviews],
-            "show_names": show_names,
+            "rows": [
+                (review, names.get(review.rule_id, review.rule_id) if deciding else "")
+                for review in shown
+            ],
+            "show_names": deciding,
             "pagination": pagination,
         },
     )
@@ -81,7 +87,8 @@ def _review_context(user: User, review: RetentionReview) -> dict[str, object]:
     context: dict[str, object] = {
         "review": review,
         "rule": schedule.rule(review.rule_id),
-        "history": RetentionReview.objects.filter(subject_id=review.subject_id)
+        "history": retention_reviews_visible_to(user)
+        .filter(subject_id=review.subject_id)
         .exclude(pk=review.pk)
         .select_related("decided_by")
         .order_by("-due_on"),
@@ -99,7 +106,7 @@ def _review_context(user: User, review: RetentionReview) -> dict[str, object]:
 
 def _decidable(request: HttpRequest, pk: int) -> tuple[User, RetentionReview]:
     user = require(request, Capability.DECIDE_RETENTION)
-    review = get_visible_or_404(reviews_visible_to(user).select_related("person"), pk)
+    review = get_visible_or_404(retention_reviews_visible_to(user).select_related("person"), pk)
     return user, review
 
 

@@ -45,6 +45,9 @@ urlpatterns = [
         name="assessment-complete",
     ),
     path(
+        "assessments/<int:pk>/view/", assessments.assessment_detail_view, name="assessment-detail"
+    ),
+    path(
         "assessments/<int:pk>/<slug:category_id>/",
         assessments.assessment_category_view,
         name="assessment-category",

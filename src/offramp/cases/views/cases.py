@@ -150,7 +150,9 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "placements": case.placements.select_related("programme"),
             "reviews": case.reviews.select_related("held_by"),
             "agenda_items": case.agenda_items.select_related("meeting__panel"),
-            "actions": panel_actions_visible_to(user).filter(case=case).select_related("owner"),
+            "panel_actions": panel_actions_visible_to(user)
+            .filter(case=case)
+            .select_related("owner"),
             "links": links,
             "timeline": _case_timeline(user, case)[:TIMELINE_LENGTH],
             "suggestions": suggestions_for_case(case) if case.is_open else None,

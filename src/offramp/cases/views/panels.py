@@ -14,6 +14,7 @@ from offramp.access.scoping import (
     agenda_items_visible_to,
     cases_visible_to,
     contributions_visible_to,
+    meetings_visible_to,
     panel_actions_visible_to,
 )
 from offramp.accounts.models import User
@@ -87,9 +88,16 @@ def meeting_schedule_view(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting(request: HttpRequest, pk: int) -> tuple[User, PanelMeeting]:
-    user = require(request, Capability.RUN_CASES)
-    meeting = get_visible_or_404(PanelMeeting.objects.select_related("panel", "chair"), pk)
+    """A meeting for whoever may see it: its panel's member agencies read it, the coordinator
+    runs it."""
+    user = case_reader(request)
+    meeting = get_visible_or_404(meetings_visible_to(user).select_related("panel", "chair"), pk)
     return user, meeting
+
+
+def _meeting_to_run(request: HttpRequest, pk: int) -> tuple[User, PanelMeeting]:
+    require(request, Capability.RUN_CASES)
+    return _meeting(request, pk)
 
 
 def _agenda_candidates(user: User, meeting: PanelMeeting) -> QuerySet[Case]:
@@ -110,8 +118,12 @@ def _meeting_page(
     agenda_form: AgendaForm | None = None,
     close_form: GovukForm | None = None,
 ) -> HttpResponse:
-    items = list(meeting.items.select_related("case__person"))
-    candidates = _agenda_candidates(user, meeting)
+    can_run = has_capability(user, Capability.RUN_CASES)
+    items = list(
+        agenda_items_visible_to(user).filter(meeting=meeting).select_related("case__person")
+    )
+    # Only the coordinator, who runs the meeting, is offered the cases it could still hear.
+    candidates = _agenda_candidates(user, meeting) if can_run else Case.objects.none()
     audit_consultation(
         actor=user, subjects=[item.case for item in items] + list(candidates), purpose=PANEL_PURPOSE
     )
@@ -131,6 +143,7 @@ def _meeting_page(
             "items": items,
             "attending": meeting.attending_agencies.all(),
             "scheduled": meeting.status == MeetingStatus.SCHEDULED,
+            "can_run": can_run,
             "has_errors": any(form.errors for form in forms.values()),
             **forms,
         },
@@ -151,7 +164,7 @@ def _back_to_meeting(request: HttpRequest, meeting: PanelMeeting, message: str) 
 @require_POST
 @login_required
 def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user, meeting = _meeting(request, pk)
+    user, meeting = _meeting_to_run(request, pk)
     form = AttendanceForm(request.POST, panel=meeting.panel)
     recorded = submitted(
         request,
@@ -168,7 +181,7 @@ def attendance_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def agenda_add_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user, meeting = _meeting(request, pk)
+    user, meeting = _meeting_to_run(request, pk)
     form = AgendaForm(request.POST, cases=_agenda_candidates(user, meeting))
     item = submitted(
         request, form, lambda data: agenda_add(meeting=meeting, case=data["case"], actor=user)
@@ -181,7 +194,7 @@ def agenda_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def meeting_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user, meeting = _meeting(request, pk)
+    user, meeting = _meeting_to_run(request, pk)
     form = GovukForm(request.POST)
     if submitted(request, form, lambda _: meeting_close(meeting=meeting, actor=user)) is not None:
         return _back_to_meeting(request, meeting, "Meeting closed: it is now recorded as held")
@@ -239,7 +252,7 @@ def _item_page(
             "contributions": contributions_visible_to(user)
             .filter(item=item)
             .select_related("agency", "recorded_by"),
-            "actions": panel_actions_visible_to(user)
+            "panel_actions": panel_actions_visible_to(user)
             .filter(meeting=meeting, case=item.case)
             .select_related("owner"),
             "can_run": can_run,

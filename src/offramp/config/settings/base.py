@@ -171,6 +171,9 @@ OFFRAMP_CASE_REVIEW_INTERVAL_DAYS = 90
 OFFRAMP_PLAN_DRIFT_DAYS = 42
 # Follow-up reviews after exit, as Channel does (DOMAIN.md, "The flow of a case").
 OFFRAMP_FOLLOW_UP_MONTHS = (6, 12)
+# A panel member sees a case while it is on their panel's agenda and for this many days after
+# the meeting is closed (held), to carry out its actions; 0 ends access at the close (ADR 0008).
+OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING = 14
 # Partner extract imports (docs/partner-data.md): the largest file accepted, whether the pages
 # import in a background thread (the page shows progress), and where uploads wait meanwhile.
 OFFRAMP_IMPORT_MAX_BYTES = 50 * 1024 * 1024

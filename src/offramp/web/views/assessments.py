@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from offramp.access.permissions import Capability
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
@@ -29,7 +29,13 @@ from offramp.networks.views import shown_suggestions
 from offramp.transitions import IllegalTransition
 
 from ..forms import AssessmentSummaryForm, apply_service_errors, category_form_class
-from .common import get_visible_or_404, require, signed_in_user
+from .common import (
+    PERSON_RECORD_READERS,
+    get_visible_or_404,
+    require,
+    require_any,
+    signed_in_user,
+)
 
 
 @require_POST
@@ -223,6 +229,22 @@ def assessment_summary_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _recorded(assessment: Assessment) -> dict[str, object]:
+    """The assessment as recorded, category by category, for the check and read-only pages."""
+    framework = current_framework()
+    judgements = judgements_by_factor(assessment)
+    rows = [
+        (category, [(f, judgements.get(f.id)) for f in framework.factors_in(category.id)])
+        for category in framework.categories
+    ]
+    return {
+        "assessment": assessment,
+        "person": assessment.person,
+        "rows": rows,
+        "changes": assessment_changes(assessment),
+    }
+
+
 @login_required
 def assessment_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
@@ -237,20 +259,19 @@ def assessment_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Assessment completed")
             return redirect("web:person-detail", pk=assessment.person_id)
-    framework = current_framework()
-    judgements = judgements_by_factor(assessment)
-    rows = [
-        (category, [(f, judgements.get(f.id)) for f in framework.factors_in(category.id)])
-        for category in framework.categories
-    ]
+    return render(request, "web/assessment_check.html", {**_recorded(assessment), "errors": errors})
+
+
+@require_GET
+@login_required
+def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The assessment to read, for those who may open the person's record: a panel member
+    reads it while the case is before their panel."""
+    user = require_any(request, PERSON_RECORD_READERS)
+    assessment = get_visible_or_404(
+        assessments_visible_to(user).select_related("person", "referral", "assessor"), pk
+    )
+    audit_consultation(actor=user, subjects=[assessment], purpose="assessment")
     return render(
-        request,
-        "web/assessment_check.html",
-        {
-            "assessment": assessment,
-            "person": assessment.person,
-            "rows": rows,
-            "changes": assessment_changes(assessment),
-            "errors": errors,
-        },
+        request, "web/assessment_check.html", {**_recorded(assessment), "read_only": True}
     )

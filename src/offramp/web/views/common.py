@@ -34,4 +34,24 @@ def require(request: HttpRequest, capability: Capability) -> User:
     return user
 
 
-__all__ = ["get_visible_or_404", "login_required", "require", "signed_in_user"]
+# Roles that open person records at all; which records is people_visible_to's rule. A panel
+# member reads those behind the cases before their panel (ADR 0008).
+PERSON_RECORD_READERS = (Capability.VIEW_PEOPLE, Capability.CONTRIBUTE_TO_PANEL)
+
+
+def require_any(request: HttpRequest, capabilities: tuple[Capability, ...]) -> User:
+    """The signed-in user, if their role has one of these capabilities (403 otherwise)."""
+    user = signed_in_user(request)
+    if not any(has_capability(user, capability) for capability in capabilities):
+        raise PermissionDenied(f"Your role does not allow you to {capabilities[0].value}.")
+    return user
+
+
+__all__ = [
+    "PERSON_RECORD_READERS",
+    "get_visible_or_404",
+    "login_required",
+    "require",
+    "require_any",
+    "signed_in_user",
+]

@@ -19,7 +19,7 @@ from offramp.index.forms import KnownSearchForm
 from offramp.index.selectors import known_search, known_to, merges_of
 from offramp.people.selectors import agencies_knowing, person_timeline
 
-from .common import get_visible_or_404, require
+from .common import PERSON_RECORD_READERS, get_visible_or_404, require, require_any
 
 ACCESS_LOG_PAGE = 500
 
@@ -41,7 +41,7 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = require(request, Capability.VIEW_PEOPLE)
+    user = require_any(request, PERSON_RECORD_READERS)
     person = get_visible_or_404(
         people_visible_to(user)
         .select_related("created_by_agency")
@@ -68,6 +68,7 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": public_interest_decisions_visible_to(user)
             .filter(person=person)
             .select_related("from_agency", "to_agency", "decided_by"),
+            "can_assess": has_capability(user, Capability.ASSESS),
             "can_decide_sharing": has_capability(user, Capability.DECIDE_SHARING),
             "known_to": known_to(person),
             "can_merge": has_capability(user, Capability.REVIEW_MATCHES),
