@@ -5,6 +5,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
+from .base import VAR_DIR
 
 SECRET_KEY = "offramp-test-key"
 DEBUG = False
@@ -22,3 +23,6 @@ STORAGES = {
 }
 # Imports run in the request, so a test (or the API fuzzer) never leaves a thread behind.
 OFFRAMP_IMPORTS_IN_BACKGROUND = False
+# Never a real deployment's or the demo's checkpoints: tests that checkpoint set their own file.
+OFFRAMP_AUDIT_CHECKPOINT_FILE = VAR_DIR / "tests" / "audit-checkpoints-never-written.log"
+OFFRAMP_AUDIT_CHECKPOINT_KEY = None
