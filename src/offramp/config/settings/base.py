@@ -179,10 +179,18 @@ OFFRAMP_IMPORTS_IN_BACKGROUND = True
 OFFRAMP_IMPORT_STAGING_DIR = VAR_DIR / "import-staging"
 OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed
 
+
+def _positive_whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
 # Refused requests are logged (docs/adr/0005); more than this many refusals for one user
 # within this many seconds raise a sweep alert for the auditors.
-OFFRAMP_SWEEP_REFUSALS = int(os.environ.get("OFFRAMP_SWEEP_REFUSALS", 20))
-OFFRAMP_SWEEP_SECONDS = int(os.environ.get("OFFRAMP_SWEEP_SECONDS", 600))
+OFFRAMP_SWEEP_REFUSALS = _positive_whole_number("OFFRAMP_SWEEP_REFUSALS", 20)
+OFFRAMP_SWEEP_SECONDS = _positive_whole_number("OFFRAMP_SWEEP_SECONDS", 600)
 # `offramp audit checkpoint` signs the chain head with this key, which must never be stored in
 # the database, and appends it to this file, which should live where the database's
 # administrators cannot rewrite it (another host, an append-only mount).
