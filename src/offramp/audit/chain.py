@@ -105,6 +105,7 @@ def verify_chain(
     published = {checkpoint.sequence: checkpoint for checkpoint in checkpoints}
     expected, previous, count = 1, GENESIS_HASH, 0
     if start is not None:
+        published[start.sequence] = start
         expected, previous, count = start.sequence, "", start.sequence - 1
     for row in rows:
         sequence = int(row[_SEQUENCE])  # type: ignore[call-overload]
@@ -146,7 +147,7 @@ def verify_chain(
         if head_hash != previous:
             reason = "the last entry's hash does not match the hash the chain head records"
             return ChainReport(count, previous, ChainBreak(count, BreakKind.EDITED, reason))
-    latest = max(checkpoints, key=lambda checkpoint: checkpoint.sequence, default=None)
+    latest = max(published.values(), key=lambda checkpoint: checkpoint.sequence, default=None)
     if latest is not None and latest.sequence > count:
         reason = (
             f"the chain ends at {count} but the checkpoint of {latest.at} "
