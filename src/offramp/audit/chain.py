@@ -57,6 +57,16 @@ class BreakKind(StrEnum):
     EDITED = "edited"
     DELETED = "deleted"
     REORDERED = "reordered"
+    REWRITTEN = "rewritten"
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """An entry's hash as published outside the database at a time (see checkpoints.py)."""
+
+    sequence: int
+    entry_hash: str
+    at: str
 
 
 @dataclass(frozen=True)
@@ -77,14 +87,26 @@ class ChainReport:
 
 
 def verify_chain(
-    rows: Iterable[Sequence[object]], *, head: tuple[int, str] | None = None
+    rows: Iterable[Sequence[object]],
+    *,
+    head: tuple[int, str] | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+    start: Checkpoint | None = None,
 ) -> ChainReport:
     """Walks rows (ROW_FIELDS order, ascending sequence) and reports the first break.
 
     `head` is the (sequence, hash) the chain head table records for the last entry: it catches
-    entries removed from the end of the chain, which no later entry could reveal.
+    entries removed from the end of the chain, which no later entry could reveal. `checkpoints`
+    were published where the database cannot reach: each checkpointed entry must still have
+    its hash, and the chain must reach the latest, which catches a tail removed or rewritten
+    together with the head. With `start`, an already verified checkpoint, rows begin at its
+    entry, whose link to the entries before it is taken as checked.
     """
+    published = {checkpoint.sequence: checkpoint for checkpoint in checkpoints}
     expected, previous, count = 1, GENESIS_HASH, 0
+    if start is not None:
+        published[start.sequence] = start
+        expected, previous, count = start.sequence, "", start.sequence - 1
     for row in rows:
         sequence = int(row[_SEQUENCE])  # type: ignore[call-overload]
         stored = row[-1]
@@ -94,7 +116,8 @@ def verify_chain(
                 f"entry {missing} is missing: the chain jumps from {expected - 1} to {sequence}"
             )
             return ChainReport(count, previous, ChainBreak(expected, BreakKind.DELETED, reason))
-        if row[_PREVIOUS_HASH] != previous:
+        # Starting at a checkpoint, the first row's link points before it ("" until then).
+        if previous and row[_PREVIOUS_HASH] != previous:
             reason = (
                 f"its previous hash does not match the hash of entry {sequence - 1}: "
                 "entries were moved, swapped or re-linked"
@@ -103,6 +126,13 @@ def verify_chain(
         if entry_hash(row[:-1]) != stored:
             reason = "its contents no longer match its hash: a field was changed"
             return ChainReport(count, previous, ChainBreak(sequence, BreakKind.EDITED, reason))
+        checkpoint = published.get(sequence)
+        if checkpoint is not None and stored != checkpoint.entry_hash:
+            reason = (
+                f"its hash is not the one checkpointed at {checkpoint.at}: "
+                "the chain was rewritten up to here"
+            )
+            return ChainReport(count, previous, ChainBreak(sequence, BreakKind.REWRITTEN, reason))
         previous, expected, count = str(stored), expected + 1, count + 1
     if head is not None:
         head_sequence, head_hash = head
@@ -117,4 +147,11 @@ def verify_chain(
         if head_hash != previous:
             reason = "the last entry's hash does not match the hash the chain head records"
             return ChainReport(count, previous, ChainBreak(count, BreakKind.EDITED, reason))
+    latest = max(published.values(), key=lambda checkpoint: checkpoint.sequence, default=None)
+    if latest is not None and latest.sequence > count:
+        reason = (
+            f"the chain ends at {count} but the checkpoint of {latest.at} "
+            f"records entry {latest.sequence}"
+        )
+        return ChainReport(count, previous, ChainBreak(count + 1, BreakKind.DELETED, reason))
     return ChainReport(count, previous, None)

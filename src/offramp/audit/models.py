@@ -92,6 +92,8 @@ class AuditAction(models.TextChoices):
     DISCLOSURE = "disclosure", "Disclosure"
     COMBINATION = "combination", "Combination"
     ERASURE = "erasure", "Erasure"
+    # Not a kind of processing: a request refused (403 or 404), so an id sweep leaves a trace.
+    REFUSAL = "refusal", "Refused request"
 
 
 class AuditChannel(models.TextChoices):
@@ -149,3 +151,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at {self.sequence}"
+
+
+class SweepAlert(models.Model):
+    """One user's burst of refused requests: more than OFFRAMP_SWEEP_REFUSALS within
+    OFFRAMP_SWEEP_SECONDS. One alert per burst; it grows while the burst goes on.
+
+    The user as plain values, like the log: deleting the account keeps the alert.
+    """
+
+    actor_id = models.PositiveBigIntegerField(db_index=True)
+    actor_username = models.CharField(max_length=150)
+    actor_agency = models.CharField(max_length=200, blank=True)
+    raised_at = models.DateTimeField()
+    first_refusal_at = models.DateTimeField()
+    last_refusal_at = models.DateTimeField()
+    refusals = models.PositiveIntegerField()
+    not_found = models.PositiveIntegerField()
+    forbidden = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-last_refusal_at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_username}: {self.refusals} refusals from {self.first_refusal_at}"

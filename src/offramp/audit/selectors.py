@@ -2,11 +2,12 @@
 
 from django.db.models import QuerySet
 
+from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import access_log_visible_to
 from offramp.accounts.models import User
 from offramp.people.models import Person
 
-from .models import AuditEntry
+from .models import AuditEntry, SweepAlert
 
 
 def person_access_log(*, user: User, person_id: int) -> QuerySet[AuditEntry] | None:
@@ -18,3 +19,10 @@ def person_access_log(*, user: User, person_id: int) -> QuerySet[AuditEntry] | N
     if not entries.exists() and not Person.objects.filter(pk=person_id).exists():
         return None
     return entries
+
+
+def sweep_alerts(*, user: User) -> QuerySet[SweepAlert]:
+    """Sweep alerts, the latest burst first: for those who read the access log, else none."""
+    if not has_capability(user, Capability.VIEW_AUDIT_LOG):
+        return SweepAlert.objects.none()
+    return SweepAlert.objects.order_by("-last_refusal_at")

@@ -1,21 +1,36 @@
 """Writing typed events and the access log. Called inside the transaction of the change.
 
 Every timeline event also writes its access-log entry (collection, alteration or combination),
-so a change can never be saved without its audit record; `audit_consultation` records views.
+so a change can never be saved without its audit record; `audit_consultation` records views
+and `audit_refusal` records refused requests (and raises sweep alerts).
 """
 
+import logging
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from offramp.accounts.models import User
 from offramp.people.models import Person
 
 from .chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
-from .models import AuditAction, AuditChainHead, AuditChannel, AuditEntry, Event, EventCode
+from .models import (
+    AuditAction,
+    AuditChainHead,
+    AuditChannel,
+    AuditEntry,
+    Event,
+    EventCode,
+    SweepAlert,
+)
+
+logger = logging.getLogger(__name__)
 
 # What each event is, in the terms of DPA 2018 s.62, and the purpose it serves.
 EVENT_AUDIT: dict[str, tuple[AuditAction, str]] = {
@@ -271,3 +286,68 @@ def audit_events(*, events: Sequence[Event], purpose: str) -> list[AuditEntry]:
         for event in events
     ]
     return _append(lines, channel=None)
+
+
+# The purpose recorded for each refused status: the log has no status field, and the hashed
+# fields (ADR 0005) are not changed for it.
+REFUSAL_PURPOSES = {403: "refused 403", 404: "refused 404"}
+
+
+def audit_refusal(
+    *, actor: User | None, route: str, requested: str, status: int, channel: AuditChannel
+) -> AuditEntry:
+    """Logs a refused request: who, the route and the id asked for, the status; no content.
+
+    A signed-in actor's refusal also counts towards a sweep alert, in the same transaction,
+    whose chain-head lock serialises concurrent refusals so a burst raises one alert.
+    """
+    line = AuditLine(
+        action=AuditAction.REFUSAL,
+        object_type=route[:40],
+        object_id=requested[:64],
+        person_id=None,
+        purpose=REFUSAL_PURPOSES[status],
+    )
+    with transaction.atomic():
+        entry = audit_append(actor=actor, lines=[line], channel=channel)[0]
+        if actor is not None:
+            _sweep_alert_update(actor=actor, status=status, at=entry.occurred_at)
+    return entry
+
+
+def _sweep_alert_update(*, actor: User, status: int, at: datetime) -> None:
+    """Extends the actor's alert while its burst goes on, or raises one when the refusals in
+    the window pass the threshold. A burst ends after a whole window without a refusal."""
+    window_start = at - timedelta(seconds=settings.OFFRAMP_SWEEP_SECONDS)
+    ongoing = SweepAlert.objects.filter(actor_id=actor.pk, last_refusal_at__gte=window_start)
+    if ongoing.exists():
+        ongoing.update(
+            last_refusal_at=at,
+            refusals=F("refusals") + 1,
+            not_found=F("not_found") + int(status == 404),
+            forbidden=F("forbidden") + int(status == 403),
+        )
+        return
+    counts = AuditEntry.objects.filter(
+        action=AuditAction.REFUSAL, actor_id=actor.pk, occurred_at__gte=window_start
+    ).aggregate(
+        refusals=Count("sequence"),
+        not_found=Count("sequence", filter=Q(purpose=REFUSAL_PURPOSES[404])),
+        forbidden=Count("sequence", filter=Q(purpose=REFUSAL_PURPOSES[403])),
+        first=Min("occurred_at"),
+    )
+    if counts["refusals"] <= settings.OFFRAMP_SWEEP_REFUSALS:
+        return
+    alert = SweepAlert.objects.create(
+        actor_id=actor.pk,
+        actor_username=actor.username,
+        actor_agency=actor.agency.name if actor.agency is not None else "",
+        raised_at=at,
+        first_refusal_at=counts["first"],
+        last_refusal_at=at,
+        refusals=counts["refusals"],
+        not_found=counts["not_found"],
+        forbidden=counts["forbidden"],
+    )
+    # Also to the server log, for monitoring that watches it.
+    logger.warning("Possible record sweep: %s", alert)

@@ -1,5 +1,6 @@
 """Settings shared by every environment."""
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "offramp.web.two_factor.TwoFactorMiddleware",
     "offramp.web.middleware.NoStoreForSignedInUsersMiddleware",
+    # Innermost, so it sees the user an API token authenticated inside the view.
+    "offramp.web.refusal_audit.RefusalAuditMiddleware",
 ]
 
 ROOT_URLCONF = "offramp.config.urls"
@@ -180,3 +183,23 @@ OFFRAMP_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 OFFRAMP_IMPORTS_IN_BACKGROUND = True
 OFFRAMP_IMPORT_STAGING_DIR = VAR_DIR / "import-staging"
 OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed
+
+
+def _positive_whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, str(default))
+    if not value.isdigit() or int(value) == 0:
+        raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+    return int(value)
+
+
+# Refused requests are logged (docs/adr/0005); more than this many refusals for one user
+# within this many seconds raise a sweep alert for the auditors.
+OFFRAMP_SWEEP_REFUSALS = _positive_whole_number("OFFRAMP_SWEEP_REFUSALS", 20)
+OFFRAMP_SWEEP_SECONDS = _positive_whole_number("OFFRAMP_SWEEP_SECONDS", 600)
+# `offramp audit checkpoint` signs the chain head with this key, which must never be stored in
+# the database, and appends it to this file, which should live where the database's
+# administrators cannot rewrite it (another host, an append-only mount).
+OFFRAMP_AUDIT_CHECKPOINT_KEY = os.environ.get("OFFRAMP_AUDIT_CHECKPOINT_KEY") or None
+OFFRAMP_AUDIT_CHECKPOINT_FILE = Path(
+    os.environ.get("OFFRAMP_AUDIT_CHECKPOINT_FILE") or VAR_DIR / "audit-checkpoints.log"
+)

@@ -5,7 +5,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import DEMO_APPS, INSTALLED_APPS
+from .base import DEMO_APPS, INSTALLED_APPS, VAR_DIR
 
 SECRET_KEY = "offramp-test-key"
 INSTALLED_APPS = [*INSTALLED_APPS, *DEMO_APPS]
@@ -24,3 +24,6 @@ STORAGES = {
 }
 # Imports run in the request, so a test (or the API fuzzer) never leaves a thread behind.
 OFFRAMP_IMPORTS_IN_BACKGROUND = False
+# Never a real deployment's or the demo's checkpoints: tests that checkpoint set their own file.
+OFFRAMP_AUDIT_CHECKPOINT_FILE = VAR_DIR / "tests" / "audit-checkpoints-never-written.log"
+OFFRAMP_AUDIT_CHECKPOINT_KEY = None

@@ -31,6 +31,7 @@ from offramp.accounts.services import (
     totp_verify,
 )
 from offramp.assessments.models import AssessmentStatus
+from offramp.audit.selectors import sweep_alerts
 from offramp.cases.views.work import dashboard_case_work
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import referral_list
@@ -88,6 +89,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     elif has_capability(user, Capability.MAKE_REFERRAL):
         context["my_referrals"] = referral_list(user=user)[:20]
     context.update(dashboard_case_work(user))
+    if has_capability(user, Capability.VIEW_AUDIT_LOG):
+        context["sweep_alerts"] = sweep_alerts(user=user)[:10]
+        context["sweep_threshold"] = settings.OFFRAMP_SWEEP_REFUSALS
+        context["sweep_seconds"] = settings.OFFRAMP_SWEEP_SECONDS
     return render(request, "web/dashboard.html", context)
 
 
