@@ -14,6 +14,7 @@ from offramp.agencies.models import Agency
 from offramp.command_line import active_user, date_option, refusal
 from offramp.demo.progress import progress_bar
 from offramp.intake.models import BatchStatus, ExtractKind, ImportBatch
+from offramp.intake.runner import imports_settle
 from offramp.intake.services import batch_added_and_held, import_extract
 from offramp.intake.synthetic import import_synthetic_extracts
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         user = active_user(str(options["user"]))
+        imports_settle()  # an earlier import that was killed is failed, so it can be rerun
         try:
             if options["directory"]:
                 if options["kind"] or options["file"]:
