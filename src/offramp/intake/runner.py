@@ -99,3 +99,8 @@ def imports_settle_at_start() -> None:
         imports_settle()
     except DatabaseError:
         logger.warning("Unfinished imports not checked at start", exc_info=True)
+    finally:
+        # A server may fork workers next, and none may inherit this connection (unless it is
+        # inside a transaction: then it is not ours to close).
+        if not connection.in_atomic_block:
+            connection.close()
