@@ -179,6 +179,22 @@ def test_staged_files_no_running_import_needs_are_removed(
     assert not_ours.exists()
 
 
+def test_a_batch_failed_as_abandoned_before_it_ran_is_not_run_afterwards(
+    coordinator: User, police: Agency, shared: DataSharingAgreement, tmp_path: Path
+) -> None:
+    batch = unfinished_batch(
+        coordinator, police, status=BatchStatus.QUEUED, heartbeat_age=timedelta(hours=1)
+    )
+    _list_page(coordinator, batch)
+    path = write_extract(tmp_path / "nominals.csv", ROWS[ExtractKind.POLICE_NOMINALS])
+
+    ran = services.import_run(batch=ImportBatch.objects.get(pk=batch.pk), file=path)
+
+    assert ran.status == BatchStatus.FAILED
+    assert ran.errors[0]["reason"].startswith(STOPPED)
+    assert not SourceRecord.objects.exists()
+
+
 def test_an_import_that_crashes_is_failed_and_its_staged_file_removed(
     coordinator: User,
     police: Agency,

@@ -71,7 +71,7 @@ def abandoned(batch: ImportBatch, now: datetime) -> bool:
 
 def _beat(batch_id: int) -> None:
     ImportBatch.objects.filter(pk=batch_id, status__in=UNFINISHED).update(
-        heartbeat_at=timezone.now(), process=process_identity()
+        heartbeat_at=timezone.now()
     )
 
 

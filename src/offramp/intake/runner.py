@@ -16,10 +16,11 @@ from django.db import DatabaseError, connection
 
 from .liveness import UNFINISHED
 from .models import ImportBatch
+from .readers import FORMATS, file_format
 from .services import abandoned_imports_fail, import_run
 
 logger = logging.getLogger(__name__)
-STAGED_NAME = re.compile(r"batch-(\d+)(\.\w+)?")
+STAGED_NAME = re.compile(rf"batch-(\d+)(\.(?:{'|'.join(FORMATS)}))?")
 
 
 def staging_dir() -> Path:
@@ -29,7 +30,10 @@ def staging_dir() -> Path:
 def stage_upload(batch: ImportBatch, upload: UploadedFile) -> Path:
     folder = staging_dir()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = folder / f"batch-{batch.pk}{Path(batch.file_name).suffix.lower()}"
+    # The suffix is for the operators (the reader goes by the batch's file name); only a known
+    # one, so every staged file has a name the sweep below recognises.
+    fmt = file_format(batch.file_name)
+    path = folder / (f"batch-{batch.pk}.{fmt}" if fmt in FORMATS else f"batch-{batch.pk}")
     try:
         with path.open("wb") as out:
             for chunk in upload.chunks():

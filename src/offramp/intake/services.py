@@ -171,10 +171,16 @@ def import_run(
 
 def _run(batch: ImportBatch, file: BinaryIO | Path | str, report: Progress) -> ImportBatch:
     schema = SCHEMAS[ExtractKind(batch.kind)]
+    batch.status = BatchStatus.RUNNING
+    batch.heartbeat_at, batch.process = timezone.now(), process_identity()
+    # A batch failed meanwhile as abandoned (it waited too long) stays failed: it is not run.
+    if not ImportBatch.objects.filter(pk=batch.pk, status__in=UNFINISHED).update(
+        status=batch.status, heartbeat_at=batch.heartbeat_at, process=batch.process
+    ):
+        batch.refresh_from_db()
+        return batch
     handle = _open(file)
     try:
-        batch.status = BatchStatus.RUNNING
-        batch.heartbeat_at, batch.process = timezone.now(), process_identity()
         batch.file_size = handle.seek(0, io.SEEK_END)
         too_big = size_errors(batch.file_name, batch.file_size)
         data = b""
@@ -182,7 +188,7 @@ def _run(batch: ImportBatch, file: BinaryIO | Path | str, report: Progress) -> I
             handle.seek(0)
             data = handle.read()
             batch.file_sha256 = hashlib.sha256(data).hexdigest()
-        batch.save(update_fields=["status", "heartbeat_at", "process", "file_sha256", "file_size"])
+        batch.save(update_fields=["file_sha256", "file_size"])
         try:
             if too_big:
                 raise ExtractError(too_big)
