@@ -4,6 +4,7 @@
 `import_run` reads and validates the whole file, then writes every record and fact in one
 transaction with the batch's audit entry. Any problem refuses the whole file: the batch is kept
 as refused with its errors, and nothing else is written. `import_extract` does both.
+`abandoned_imports_fail` fails the batches whose importing process ended part-way (liveness.py).
 """
 
 import hashlib
@@ -300,11 +301,10 @@ STOPPED = (
 )
 
 
-def abandoned_imports_fail() -> list[ImportBatch]:
+def abandoned_imports_fail() -> None:
     """Fails every queued or running batch whose process has ended (liveness.py), with the
     reason. A batch that beats, or completes, meanwhile is left as it is."""
     now = timezone.now()
-    failed = []
     for batch in ImportBatch.objects.filter(status__in=UNFINISHED):
         if not abandoned(batch, now):
             continue
@@ -313,8 +313,6 @@ def abandoned_imports_fail() -> list[ImportBatch]:
             pk=batch.pk, status=batch.status, heartbeat_at=batch.heartbeat_at
         ).update(status=BatchStatus.FAILED, errors=[error.as_dict()], finished_at=now):
             logger.warning("Import batch %s failed: its process ended", batch.pk)
-            failed.append(batch)
-    return failed
 
 
 def batch_added_and_held(batch: ImportBatch) -> tuple[int, int]:
