@@ -1,6 +1,7 @@
 """Acceptance (issue 5): every kind of bad input is refused with a clear error naming the file,
 row, column, value and reason, and leaves the database exactly as it was."""
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -236,3 +237,39 @@ def test_a_100_mb_file_is_refused_quickly(refused: Refusal, tmp_path: Path) -> N
         "into 2 or more files of fewer rows, each with the header row, and import them one "
         "after another"
     )
+
+
+DEEP = 100_000  # far past Python's recursion limit
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * DEEP + "]" * DEEP,
+        '[{"pnc": ' + "[" * DEEP + "]" * DEEP + "}]",
+        '[{"pnc": ' + '{"a": ' * DEEP + "1" + "}" * DEEP + "}]",
+    ],
+    ids=["the whole file", "a value (lists)", "a value (objects)"],
+)
+def test_deeply_nested_json_is_refused_as_the_file(
+    refused: Refusal, tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "nested.json"
+    path.write_text(text)
+    [error] = refused.file(NOMINALS, path)
+    assert (error["file"], error["row"]) == ("nested.json", None)
+    assert "nested too deeply" in str(error["reason"])
+
+
+def test_a_nested_value_the_parser_reads_is_a_row_error_naming_it(
+    refused: Refusal, tmp_path: Path
+) -> None:
+    # Named, not printed: printing it would recurse as deep as it nests.
+    depth = 400
+    row = {**ROWS[NOMINALS][0], "pnc": "PLACEHOLDER"}
+    path = tmp_path / "nested.json"
+    path.write_text(json.dumps([row]).replace('"PLACEHOLDER"', "[" * depth + "]" * depth))
+    errors = refused.file(NOMINALS, path)
+    assert {(error["row"], error["column"]) for error in errors} == {(1, "pnc")}
+    assert errors[0]["value"] == "a JSON list"
+    assert errors[0]["reason"] == "must be text, a number or null"

@@ -4,3 +4,9 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "offramp.config.settings.production")
 application = get_asgi_application()
+
+# Imports run inside the server: any a previous server process left unfinished are failed now,
+# and the extracts they staged removed (offramp.intake.runner).
+from offramp.intake.runner import imports_settle_at_start  # noqa: E402 (needs Django set up)
+
+imports_settle_at_start()

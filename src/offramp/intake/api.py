@@ -9,6 +9,7 @@ False; poll the batch for its status, counts and row errors.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
@@ -20,7 +21,7 @@ from offramp.api.common import caller
 from offramp.api.schemas import ErrorOut, ValidationErrorOut
 
 from .models import ExtractKind, ImportBatch
-from .runner import import_upload
+from .runner import import_upload, imports_settle
 from .selectors import batches_visible_to
 from .services import batch_added_and_held, import_start
 
@@ -73,6 +74,13 @@ def _importer(request: HttpRequest) -> User:
     return user
 
 
+def _settled_batches(request: HttpRequest) -> QuerySet[ImportBatch]:
+    """The caller's batches, once those whose process ended are failed (runner.py)."""
+    user = _importer(request)
+    imports_settle()
+    return batches_visible_to(user)
+
+
 def _batch_out(batch: ImportBatch) -> dict[str, object]:
     added, held = batch_added_and_held(batch)
     return {
@@ -95,13 +103,13 @@ def _batch_out(batch: ImportBatch) -> dict[str, object]:
 
 @router.get("/batches", response={200: list[BatchOut], 403: ErrorOut})
 def list_batches(request: HttpRequest, params: Query[ListParams]) -> list[dict[str, object]]:
-    batches = batches_visible_to(_importer(request))
+    batches = _settled_batches(request)
     return [_batch_out(b) for b in batches[params.offset : params.offset + params.limit]]
 
 
 @router.get("/batches/{batch_id}", response={200: BatchDetailOut, 403: ErrorOut, 404: ErrorOut})
 def get_batch(request: HttpRequest, batch_id: int) -> dict[str, object]:
-    batch = get_object_or_404(batches_visible_to(_importer(request)), pk=batch_id)
+    batch = get_object_or_404(_settled_batches(request), pk=batch_id)
     return {**_batch_out(batch), "errors": batch.errors}
 
 

@@ -68,10 +68,19 @@ class ImportBatch(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # While a batch is queued or running, the process importing it says it is alive: a batch
+    # whose process has ended is failed when anything next looks at batches (runner.py).
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now, help_text="When the process importing it last said it was alive"
+    )
+    process = models.CharField(
+        max_length=300, blank=True, help_text="The process importing it: host:pid:token"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "import batches"
+        indexes = [models.Index(fields=["status"], name="intake_batch_status")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} from {self.agency_id}: {self.file_name}"

@@ -283,6 +283,16 @@ def _json_value(value: object) -> str | None:
     return None
 
 
+def _json_shown(value: object) -> str:
+    """A value for an error message; a list or object is named, not printed (printing one
+    nested deeply recurses as deep)."""
+    if isinstance(value, list):
+        return "a JSON list"
+    if isinstance(value, dict):
+        return "a JSON object"
+    return str(value)[:50]
+
+
 def _read_json(data: bytes, file_name: str) -> Table:
     text = _text(data, file_name)
     try:
@@ -292,6 +302,12 @@ def _read_json(data: bytes, file_name: str) -> Table:
             f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         )
         raise ExtractError([RowError(file_name, None, "", "", reason)]) from error
+    except RecursionError as error:
+        reason = (
+            "The file has lists or objects nested too deeply to read. An extract is a list of "
+            "objects, one per row, whose values are text, numbers or null"
+        )
+        raise ExtractError([RowError(file_name, None, "", "", reason)]) from error
     if not isinstance(items, list):
         reason = "The file must hold a JSON list of objects, one per row, each column a key"
         raise ExtractError([RowError(file_name, None, "", "", reason)])
@@ -299,7 +315,7 @@ def _read_json(data: bytes, file_name: str) -> Table:
     columns: dict[str, None] = {}
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
-            errors.add(number, "", str(item)[:50], "Each row must be a JSON object")
+            errors.add(number, "", _json_shown(item), "Each row must be a JSON object")
             continue
         columns.update(dict.fromkeys(str(key).strip().lower() for key in item))
     errors.raise_if_any()
@@ -312,7 +328,7 @@ def _read_json(data: bytes, file_name: str) -> Table:
             text_value = _json_value(values.get(name))
             if text_value is None:
                 errors.add(
-                    number, name, str(values.get(name))[:50], "must be text, a number or null"
+                    number, name, _json_shown(values.get(name)), "must be text, a number or null"
                 )
                 text_value = ""
             row.append(text_value)

@@ -4,6 +4,7 @@
 `import_run` reads and validates the whole file, then writes every record and fact in one
 transaction with the batch's audit entry. Any problem refuses the whole file: the batch is kept
 as refused with its errors, and nothing else is written. `import_extract` does both.
+`abandoned_imports_fail` fails the batches whose importing process ended part-way (liveness.py).
 """
 
 import hashlib
@@ -38,6 +39,7 @@ from .importer import (
     write_facts,
     write_records,
 )
+from .liveness import UNFINISHED, abandoned, heartbeat, process_identity
 from .models import BatchStatus, ExtractKind, ImportBatch, ImportedGroup, SourceRecord
 from .readers import ErrorList, ExtractError, RowError, read_table, size_errors
 from .schemas import SCHEMAS, ExtractSchema
@@ -100,6 +102,7 @@ def import_start(
         file_sha256="",
         extracted_on=extracted_on,
         uploaded_by=actor,
+        process=process_identity(),
     )
 
 
@@ -152,16 +155,33 @@ def _open(file: BinaryIO | Path | str) -> BinaryIO:
 def import_run(
     *, batch: ImportBatch, file: BinaryIO | Path | str, progress: Progress | None = None
 ) -> ImportBatch:
-    """Reads, validates and (only if every row passes) writes the batch's file.
+    """Reads, validates and (only if every row passes) writes the batch's file, beating for
+    the batch meanwhile (liveness.py). Whatever goes wrong, the batch ends failed with a reason.
 
     `progress(done, total)`: checking the rows is the first half of `total`, writing the second.
     The batch's rows_done/rows_total are committed while checking, so a page can show them.
     """
-    report = progress or _no_progress
+    try:
+        with heartbeat(batch.pk):
+            return _run(batch, file, progress or _no_progress)
+    except Exception:
+        if batch.status != BatchStatus.FAILED:
+            _refuse_whole_file(batch, "Offramp failed while importing: nothing was imported")
+        raise
+
+
+def _run(batch: ImportBatch, file: BinaryIO | Path | str, report: Progress) -> ImportBatch:
     schema = SCHEMAS[ExtractKind(batch.kind)]
+    batch.status = BatchStatus.RUNNING
+    batch.heartbeat_at, batch.process = timezone.now(), process_identity()
+    # A batch failed meanwhile as abandoned (it waited too long) stays failed: it is not run.
+    if not ImportBatch.objects.filter(pk=batch.pk, status__in=UNFINISHED).update(
+        status=batch.status, heartbeat_at=batch.heartbeat_at, process=batch.process
+    ):
+        batch.refresh_from_db()
+        return batch
     handle = _open(file)
     try:
-        batch.status = BatchStatus.RUNNING
         batch.file_size = handle.seek(0, io.SEEK_END)
         too_big = size_errors(batch.file_name, batch.file_size)
         data = b""
@@ -169,7 +189,7 @@ def import_run(
             handle.seek(0)
             data = handle.read()
             batch.file_sha256 = hashlib.sha256(data).hexdigest()
-        batch.save(update_fields=["status", "file_sha256", "file_size"])
+        batch.save(update_fields=["file_sha256", "file_size"])
         try:
             if too_big:
                 raise ExtractError(too_big)
@@ -201,6 +221,9 @@ def import_run(
         return _refuse(batch, errors.all())
     try:
         _write(batch, schema, valid.rows, valid.references, lambda done: report(done, 2 * total))
+    except BatchAbandoned:
+        batch.refresh_from_db()  # failed by the look that found its heartbeat stale
+        return batch
     except DatabaseError as error:
         logger.exception("Import batch %s could not be written", batch.pk)
         return _refuse_whole_file(
@@ -214,6 +237,10 @@ def import_run(
         raise
     report(2 * total, 2 * total)
     return batch
+
+
+class BatchAbandoned(Exception):
+    """The batch was failed as abandoned while it was being written: roll the writing back."""
 
 
 def _write(
@@ -248,7 +275,17 @@ def _write(
         }
         batch.status = BatchStatus.COMPLETED
         batch.finished_at = timezone.now()
-        batch.save(update_fields=["counts", "status", "rows_done", "rows_total", "finished_at"])
+        # Only a batch still running completes: one failed meanwhile as abandoned (its
+        # heartbeat went stale) must not turn out to have data after all.
+        completed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.RUNNING).update(
+            counts=batch.counts,
+            status=batch.status,
+            rows_done=batch.rows_done,
+            rows_total=batch.rows_total,
+            finished_at=batch.finished_at,
+        )
+        if not completed:
+            raise BatchAbandoned
         added, held = batch_added_and_held(batch)
         audit_record(
             action=AuditAction.COLLECTION,
@@ -256,6 +293,26 @@ def _write(
             subject=batch,
             purpose=f"import {batch.kind}: {added} added, {held} held",
         )
+
+
+STOPPED = (
+    "The import stopped: the process running it ended before it finished (the server "
+    "restarted, or the import was stopped). Nothing from the file was imported: import it again"
+)
+
+
+def abandoned_imports_fail() -> None:
+    """Fails every queued or running batch whose process has ended (liveness.py), with the
+    reason. A batch that beats, or completes, meanwhile is left as it is."""
+    now = timezone.now()
+    for batch in ImportBatch.objects.filter(status__in=UNFINISHED):
+        if not abandoned(batch, now):
+            continue
+        error = RowError(batch.file_name, None, "", "", STOPPED)
+        if ImportBatch.objects.filter(
+            pk=batch.pk, status=batch.status, heartbeat_at=batch.heartbeat_at
+        ).update(status=BatchStatus.FAILED, errors=[error.as_dict()], finished_at=now):
+            logger.warning("Import batch %s failed: its process ended", batch.pk)
 
 
 def batch_added_and_held(batch: ImportBatch) -> tuple[int, int]:

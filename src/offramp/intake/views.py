@@ -14,7 +14,7 @@ from offramp.web.views.common import get_visible_or_404, require
 
 from .forms import ImportForm
 from .models import BatchStatus
-from .runner import import_upload
+from .runner import import_upload, imports_settle
 from .schemas import IMPORT_ORDER, SCHEMAS
 from .selectors import batches_visible_to
 from .services import batch_added_and_held, import_start
@@ -23,6 +23,7 @@ from .services import batch_added_and_held, import_start
 @login_required
 def batch_list_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.IMPORT_PARTNER_DATA)
+    imports_settle()
     batches = list(batches_visible_to(user)[:200])
     rows = [(batch, *batch_added_and_held(batch)) for batch in batches]
     return render(request, "intake/batch_list.html", {"rows": rows})
@@ -64,6 +65,7 @@ def batch_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def batch_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.IMPORT_PARTNER_DATA)
+    imports_settle()
     batch = get_visible_or_404(batches_visible_to(user), pk)
     running = batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
     percent = 100 * batch.rows_done // batch.rows_total if batch.rows_total else 0

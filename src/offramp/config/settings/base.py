@@ -182,6 +182,10 @@ OFFRAMP_PANEL_ACCESS_DAYS_AFTER_MEETING = 14
 OFFRAMP_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 OFFRAMP_IMPORTS_IN_BACKGROUND = True
 OFFRAMP_IMPORT_STAGING_DIR = VAR_DIR / "import-staging"
+# A running import beats this often; one silent for longer than the stale time is failed as
+# abandoned (at once if its process, on this host, has ended).
+OFFRAMP_IMPORT_HEARTBEAT_SECONDS = 10
+OFFRAMP_IMPORT_STALE_SECONDS = 300
 OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed
 
 

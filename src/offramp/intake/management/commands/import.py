@@ -13,6 +13,7 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.command_line import active_user, date_option, progress_bar, refusal
 from offramp.intake.models import BatchStatus, ExtractKind, ImportBatch
+from offramp.intake.runner import imports_settle
 from offramp.intake.services import batch_added_and_held, import_extract
 from offramp.intake.synthetic import import_synthetic_extracts
 
@@ -32,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         user = active_user(str(options["user"]))
+        imports_settle()  # an earlier import that was killed is failed, so it can be rerun
         try:
             if options["directory"]:
                 if options["kind"] or options["file"]:
