@@ -3,7 +3,8 @@
 
 The same rules as the pages: analysts and coordinators only (MANAGE_NETWORKS), reads through
 the scoping selectors, every person shown logged as consulted. Records name people by record
-number; a person's name appears only where a path is explained (exposure and the periphery).
+number; a person is labelled (by name or pseudonym, offramp.access.naming) only where a path
+is explained (exposure and the periphery).
 """
 
 from datetime import date, datetime
@@ -19,7 +20,6 @@ from offramp.access.scoping import (
     groups_visible_to,
     memberships_visible_to,
     network_people_visible_to,
-    people_linkable_in_networks,
     relationships_visible_to,
 )
 from offramp.accounts.models import User
@@ -35,6 +35,8 @@ from .selectors import (
     ExplainedExposure,
     ExplainedStep,
     PersonRef,
+    linkable_person,
+    not_linkable,
     periphery_rows,
     person_exposure,
 )
@@ -130,7 +132,10 @@ class RelationshipIn(Schema):
 
 class NetworkPersonOut(Schema):
     id: int
-    name: str
+    name: str = Field(
+        description="The person's name where the caller may read it, otherwise a stable "
+        "pseudonym such as 'Person K7F3A2CQ' (docs/network-analysis.md, who sees what)"
+    )
 
 
 class PathStepOut(Schema):
@@ -201,9 +206,9 @@ def _agency(slug: str) -> int:
 
 
 def _person(user: User, person_id: int, field: str) -> Person:
-    person = people_linkable_in_networks(user).filter(pk=person_id).first()
+    person = linkable_person(user, person_id)
     if person is None:
-        raise ValidationError({field: f"There is no person with the record number {person_id}"})
+        raise ValidationError({field: not_linkable(person_id)})
     return person
 
 
