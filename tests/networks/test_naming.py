@@ -207,3 +207,20 @@ def test_a_coordinator_with_the_police_agreement_sees_the_police_records_names(
         .content
     )
     assert answer["person"]["name"] == "Jade Price"
+
+
+def test_an_analyst_states_a_purpose_through_the_api(network: NetworkWorld, analyst: User) -> None:
+    client = api(analyst)
+    lee = network.people["lee"]
+    exposure = f"/api/v1/networks/people/{lee.pk}/exposure"
+    assert client.get(exposure).json()["person"]["name"] == pseudonym(lee.pk)
+    body = {"text": "Problem profile", "days": 30, "covers_children": False}
+    refused = client.post("/api/v1/networks/purposes", body, content_type="application/json")
+    assert refused.status_code == 422 and not NamingPurpose.objects.exists()
+    body["days"] = 3
+    stated = client.post("/api/v1/networks/purposes", body, content_type="application/json")
+    assert stated.status_code == 201 and stated.json()["covers_children"] is False
+    assert [p["id"] for p in client.get("/api/v1/networks/purposes").json()] == [
+        stated.json()["id"]
+    ]
+    assert client.get(exposure).json()["person"]["name"] == "Lee Carter"

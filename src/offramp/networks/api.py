@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from offramp.access.naming import naming_purposes_in_force
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import (
     groups_visible_to,
@@ -29,7 +30,7 @@ from offramp.api.schemas import ErrorOut, ValidationErrorOut
 from offramp.audit.services import AuditObject, audit_consultation
 from offramp.people.models import Person
 
-from .models import GroupMembership, OrganisedCrimeGroup, Relationship
+from .models import GroupMembership, NamingPurpose, OrganisedCrimeGroup, Relationship
 from .selectors import (
     NOT_A_SCORE,
     ExplainedExposure,
@@ -47,6 +48,7 @@ from .services import (
     RelationshipDetails,
     group_create,
     membership_add,
+    naming_purpose_state,
     relationship_add,
 )
 
@@ -185,6 +187,20 @@ class LinkParams(ListParams):
 
 class TieParams(ListParams):
     person_id: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
+class NamingPurposeIn(Schema):
+    text: str = Field(max_length=1000, description="Why the caller needs to see names")
+    days: int = Field(description="How long the purpose lasts, from 1 to 14 days")
+    covers_children: bool = Field(description="Whether it covers the names of children too")
+
+
+class NamingPurposeOut(Schema):
+    id: int
+    text: str
+    covers_children: bool
+    stated_at: datetime
+    expires_at: datetime
 
 
 class PeripheryParams(Schema):
@@ -475,3 +491,34 @@ def list_periphery(request: HttpRequest, params: Query[PeripheryParams]) -> list
         PeripheryOut(**_exposure_fields(row.explained), open_case=row.open_case)  # type: ignore[arg-type]
         for row in rows
     ]
+
+
+# --- a stated purpose to read names ---------------------------------------------------------------
+
+
+def _purpose_out(purpose: NamingPurpose) -> NamingPurposeOut:
+    return NamingPurposeOut(
+        id=purpose.pk,
+        text=purpose.text,
+        covers_children=purpose.covers_children,
+        stated_at=purpose.stated_at,
+        expires_at=purpose.expires_at,
+    )
+
+
+@router.get("/purposes", response={200: list[NamingPurposeOut], 403: ErrorOut})
+def list_purposes(request: HttpRequest) -> list[NamingPurposeOut]:
+    """The caller's own purposes in force: while one is, they read names."""
+    return [_purpose_out(p) for p in naming_purposes_in_force(_manager(request))]
+
+
+@router.post("/purposes", response={201: NamingPurposeOut, 403: ErrorOut, 422: ValidationErrorOut})
+def state_purpose(request: HttpRequest, payload: NamingPurposeIn) -> Status[NamingPurposeOut]:
+    """An analyst states why they need names and for how long; logged in the access log."""
+    purpose = naming_purpose_state(
+        actor=_manager(request),
+        text=payload.text,
+        days=payload.days,
+        covers_children=payload.covers_children,
+    )
+    return Status(201, _purpose_out(purpose))
