@@ -15,6 +15,7 @@ import base64
 import datetime
 from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -43,6 +44,14 @@ def may_state_naming_purpose(user: User) -> bool:
     return has_capability(user, Capability.MANAGE_NETWORKS) and not has_capability(
         user, Capability.VIEW_PEOPLE
     )
+
+
+def require_naming_purpose_right(user: User) -> None:
+    if not may_state_naming_purpose(user):
+        raise PermissionDenied(
+            "Only an analyst states a purpose to see names: whoever may see people's records "
+            "reads the names of those people, and no purpose widens that"
+        )
 
 
 def naming_purposes_in_force(user: User) -> QuerySet[NamingPurpose]:

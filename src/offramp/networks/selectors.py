@@ -369,19 +369,19 @@ class _Resolver:
 
     user: User
     view: NetworkView
-    names: dict[int, str] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)
     ties: dict[int, Relationship] = field(default_factory=dict)
     roles: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def load(self, people: set[int], tie_ids: set[int], members: set[int]) -> None:
-        self.names = network_labels_for(self.user, people | members)
+        self.labels = network_labels_for(self.user, people | members)
         self.ties = (
             relationships_visible_to(self.user).select_related("source_agency").in_bulk(tie_ids)
         )
         self.roles = _member_roles(self.user, members, self.view)
 
     def ref(self, person_id: int) -> PersonRef:
-        return PersonRef(person_id, self.names[person_id])
+        return PersonRef(person_id, self.labels[person_id])
 
     def member(self, person_id: int) -> MemberRef:
         return MemberRef(self.ref(person_id), self.roles.get(person_id, ()))

@@ -11,12 +11,12 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from offramp.access.naming import may_state_naming_purpose
+from offramp.access.naming import require_naming_purpose_right
 from offramp.access.permissions import Capability, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
@@ -468,11 +468,7 @@ def naming_purpose_state(
 ) -> NamingPurpose:
     """An analyst states why they need names on the network pages, for `days` days from now;
     children's names only if `covers_children`. Logged as a collection in the access log."""
-    if not may_state_naming_purpose(actor):
-        raise PermissionDenied(
-            "Only an analyst states a purpose to read names: a coordinator reads the names of "
-            "the people whose records they may see"
-        )
+    require_naming_purpose_right(actor)
     text = text.strip()
     errors: dict[str, str] = {}
     if not text:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +22,7 @@ from offramp.access.naming import (
     may_state_naming_purpose,
     naming_purposes_in_force,
     network_label_for,
+    require_naming_purpose_right,
 )
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
@@ -346,11 +347,7 @@ def naming_notice(user: User) -> NamingNotice:
 @login_required
 def naming_purpose_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.MANAGE_NETWORKS)
-    if not may_state_naming_purpose(user):
-        raise PermissionDenied(
-            "Only an analyst states a purpose to read names: you read the names of the people "
-            "whose records you may see"
-        )
+    require_naming_purpose_right(user)
     form = NamingPurposeForm(request.POST or None)
     stated = submitted(
         request,
