@@ -133,6 +133,8 @@ def test_a_stated_purpose_names_adults_is_audited_and_expires(
         person = network.people[child]
         assert person.family_name not in text and pseudonym(person.pk) in text
     assert "Carter" in exported(analyst, network)
+    consulted = AuditEntry.objects.filter(action=AuditAction.CONSULTATION, actor_id=analyst.pk)
+    assert consulted.filter(purpose=f"network analysis, names under purpose {purpose.pk}").exists()
 
     clock.advance(days=2, seconds=1)
     text = shown(analyst, network)

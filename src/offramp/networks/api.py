@@ -36,13 +36,13 @@ from .selectors import (
     ExplainedExposure,
     ExplainedStep,
     PersonRef,
+    consultation_purpose,
     linkable_person,
     not_linkable,
     periphery_rows,
     person_exposure,
 )
 from .services import (
-    PURPOSE,
     GroupDetails,
     MembershipDetails,
     RelationshipDetails,
@@ -365,7 +365,7 @@ def list_memberships(request: HttpRequest, params: Query[LinkParams]) -> list[Me
     if params.person_id is not None:
         links = links.filter(person_id=params.person_id)
     page = list(links[params.offset : params.offset + params.limit])
-    audit_consultation(actor=user, subjects=page, purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=page, purpose=consultation_purpose(user))
     return [_link_out(link) for link in page]
 
 
@@ -398,7 +398,7 @@ def get_membership(request: HttpRequest, membership_id: int) -> MembershipOut:
     user = _manager(request)
     links = memberships_visible_to(user).select_related("source_agency")
     link = get_object_or_404(links, pk=membership_id)
-    audit_consultation(actor=user, subjects=[link], purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=[link], purpose=consultation_purpose(user))
     return _link_out(link)
 
 
@@ -416,7 +416,7 @@ def list_relationships(request: HttpRequest, params: Query[TieParams]) -> list[R
     audit_consultation(
         actor=user,
         subjects=[AuditObject("person", pid, person_id=pid) for pid in sorted(people)],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return [_tie_out(tie) for tie in page]
 
@@ -455,7 +455,7 @@ def get_relationship(request: HttpRequest, relationship_id: int) -> Relationship
         subjects=[
             AuditObject("person", p, person_id=p) for p in (tie.person_a_id, tie.person_b_id)
         ],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return _tie_out(tie)
 
@@ -472,7 +472,7 @@ def get_exposure(request: HttpRequest, person_id: int) -> ExposureOut:
     user = _manager(request)
     person = get_object_or_404(network_people_visible_to(user), pk=person_id)
     explained = person_exposure(user=user, person=person)
-    audit_consultation(actor=user, subjects=_named(explained), purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=_named(explained), purpose=consultation_purpose(user))
     return ExposureOut(**_exposure_fields(explained))  # type: ignore[arg-type]
 
 
@@ -485,7 +485,7 @@ def list_periphery(request: HttpRequest, params: Query[PeripheryParams]) -> list
     audit_consultation(
         actor=user,
         subjects=[subject for row in rows for subject in _named(row.explained)],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return [
         PeripheryOut(**_exposure_fields(row.explained), open_case=row.open_case)  # type: ignore[arg-type]

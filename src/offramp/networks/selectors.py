@@ -20,7 +20,11 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from offramp.access.naming import network_label_for, network_labels_for
+from offramp.access.naming import (
+    naming_purposes_in_force,
+    network_label_for,
+    network_labels_for,
+)
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
     groups_visible_to,
@@ -58,6 +62,7 @@ from .models import (
     OrganisedCrimeGroup,
     Relationship,
 )
+from .services import PURPOSE
 
 CACHE_SECONDS = 60 * 60
 CACHE_PREFIX = "offramp:networks"
@@ -338,6 +343,13 @@ class ExplainedExposure:
     @property
     def factor_names(self) -> str:
         return ", ".join(f"{s.factor_name} (¶{s.guide_paragraph})" for s in self.suggestions)
+
+
+def consultation_purpose(user: User) -> str:
+    """What showing the network to the user is logged as: while a stated purpose lets them
+    read names, which purpose, so that the access log ties each view to the reason given."""
+    stated = naming_purposes_in_force(user).first()
+    return PURPOSE if stated is None else f"{PURPOSE}, names under purpose {stated.pk}"
 
 
 def _member_roles(

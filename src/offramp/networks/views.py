@@ -59,6 +59,7 @@ from .selectors import (
     NOT_A_SCORE,
     ExplainedSuggestion,
     assessment_suggestions,
+    consultation_purpose,
     group_links,
     group_list,
     group_map,
@@ -71,7 +72,6 @@ from .selectors import (
     person_ties,
 )
 from .services import (
-    PURPOSE,
     group_create,
     group_update,
     membership_add,
@@ -177,7 +177,11 @@ def group_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user, group = _group(request, pk)
     today = timezone.localdate()
     links = group_links(user=user, group=group, day=today)
-    audit_consultation(actor=user, subjects=[group, *(link for link, _ in links)], purpose=PURPOSE)
+    audit_consultation(
+        actor=user,
+        subjects=[group, *(link for link, _ in links)],
+        purpose=consultation_purpose(user),
+    )
     framework = current_framework()
     crime_types = {crime_type.id: crime_type.name for crime_type in framework.crime_types}
     ended = group.memberships.filter(ended_on__lte=today).count()
@@ -234,7 +238,7 @@ def membership_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         memberships_visible_to(user).select_related("group"), pk
     )
     label = network_label_for(user, link.person_id)
-    audit_consultation(actor=user, subjects=[link], purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=[link], purpose=consultation_purpose(user))
     initial = {
         "category": link.category,
         "role": link.role,
@@ -297,7 +301,9 @@ def relationship_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     tie: Relationship = get_visible_or_404(relationships_visible_to(user), pk)
     [(_, first, second)] = labelled_ties(user, [tie])
     audit_consultation(
-        actor=user, subjects=_people([tie.person_a_id, tie.person_b_id]), purpose=PURPOSE
+        actor=user,
+        subjects=_people([tie.person_a_id, tie.person_b_id]),
+        purpose=consultation_purpose(user),
     )
     initial = {
         "tie_type": tie.tie_type,
@@ -385,7 +391,9 @@ def group_map_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MapFilterForm(request.GET or None)
     mapped = group_map(user=user, group=group, view=form.view(timezone.localdate()))
     audit_consultation(
-        actor=user, subjects=[group, *_people(p.person.id for p in mapped.people)], purpose=PURPOSE
+        actor=user,
+        subjects=[group, *_people(p.person.id for p in mapped.people)],
+        purpose=consultation_purpose(user),
     )
     return render(
         request,
@@ -411,7 +419,7 @@ def person_exposure_view(request: HttpRequest, pk: int) -> HttpResponse:
     shown += [m.person.id for m in explained.nearest]
     shown += [step.to_person.id for s in explained.suggestions for step in s.steps]
     shown += [tie.person_a_id for tie in ties] + [tie.person_b_id for tie in ties]
-    audit_consultation(actor=user, subjects=_people(shown), purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=_people(shown), purpose=consultation_purpose(user))
     return render(
         request,
         "networks/person_exposure.html",
@@ -435,7 +443,9 @@ def periphery_view(request: HttpRequest) -> HttpResponse:
     everyone = form.is_valid() and form.cleaned_data["show"] == "everyone"
     rows, total = periphery_rows(user=user, no_open_case=not everyone)
     audit_consultation(
-        actor=user, subjects=_people(r.explained.person.id for r in rows), purpose=PURPOSE
+        actor=user,
+        subjects=_people(r.explained.person.id for r in rows),
+        purpose=consultation_purpose(user),
     )
     return render(
         request,
