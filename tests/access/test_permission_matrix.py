@@ -1242,6 +1242,7 @@ PLAIN_PAGE_METHODS: dict[str, tuple[str, ...]] = {
     "networks:group-create": ("get", "post"),
     "networks:relationship-create": ("get", "post"),
     "networks:periphery": ("get",),
+    "networks:naming-purpose": ("get", "post"),
     "screening:candidate-list": ("get",),
     "reports:index": ("get",),
     "reports:profile": ("get",),

@@ -16,13 +16,19 @@ from django.core.cache import cache
 
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
-from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
+from offramp.networks.models import (
+    GroupMembership,
+    NamingPurpose,
+    OrganisedCrimeGroup,
+    Relationship,
+)
 from offramp.networks.services import (
     GroupDetails,
     MembershipDetails,
     RelationshipDetails,
     group_create,
     membership_add,
+    naming_purpose_state,
     relationship_add,
 )
 from offramp.people.models import Person
@@ -125,3 +131,12 @@ def network(analyst: User, agencies: dict[str, Agency], dsl_referral: Referral) 
         "jade-sam": tie(analyst, people["jade"], people["sam"], "associate_peer", police),
     }
     return NetworkWorld(group=group, people=people, links=links, ties=ties, police=police)
+
+
+@pytest.fixture
+def names_for_analyst(analyst: User) -> NamingPurpose:
+    """The analyst's stated purpose to read names, children's included: for the tests of what
+    the explanations say (without it an analyst reads pseudonyms: test_naming.py)."""
+    return naming_purpose_state(
+        actor=analyst, text="Checking the explanations", days=1, covers_children=True
+    )

@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from offramp.accounts.models import ApiToken, User
-from offramp.networks.models import GroupMembership
+from offramp.networks.models import GroupMembership, NamingPurpose
+from offramp.sharing.models import DataSharingAgreement
 
 from .conftest import NetworkWorld
 
@@ -28,8 +29,10 @@ def post(client: Client, path: str, body: dict[str, object]) -> tuple[int, dict[
     return response.status_code, response.json()
 
 
-def test_an_analyst_records_and_reads_the_network(network: NetworkWorld, analyst: User) -> None:
-    client = api(analyst)
+def test_a_coordinator_records_and_reads_the_network(
+    network: NetworkWorld, coordinator: User, partnership_agreement: DataSharingAgreement
+) -> None:
+    client = api(coordinator)  # who sees the police's records under the agreement
     status, group = post(
         client,
         "/groups",
@@ -95,7 +98,7 @@ def test_an_analyst_records_and_reads_the_network(network: NetworkWorld, analyst
 
 
 def test_exposure_explains_the_path_with_names_and_the_notice(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     jade = network.people["jade"]
     exposure = api(analyst).get(f"{BASE}/people/{jade.pk}/exposure").json()
@@ -113,7 +116,7 @@ def test_exposure_explains_the_path_with_names_and_the_notice(
 
 
 def test_the_periphery_leaves_out_open_cases_unless_asked(
-    network: NetworkWorld, coordinator: User
+    network: NetworkWorld, coordinator: User, partnership_agreement: DataSharingAgreement
 ) -> None:
     rows = api(coordinator).get(f"{BASE}/periphery").json()
     assert [row["person"]["name"] for row in rows] == ["Connor Walsh", "Mia Rowe", "Jade Price"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from offramp.networks.models import NamingPurpose
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_journeys import fill_date, menu_link, sign_in
 
@@ -31,7 +32,7 @@ def people_in_table(page: Any) -> list[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_analyst_opens_a_groups_pathway_map_and_filters_it(
-    page: Any, network: NetworkWorld
+    page: Any, network: NetworkWorld, names_for_analyst: NamingPurpose
 ) -> None:
     sign_in(page, "analyst", check=False)
     menu_link(page, "Groups and networks").click()
@@ -70,7 +71,7 @@ def test_an_analyst_opens_a_groups_pathway_map_and_filters_it(
 
 @pytest.mark.django_db(transaction=True)
 def test_without_javascript_the_tables_say_what_the_map_shows(
-    page_without_js: Any, network: NetworkWorld
+    page_without_js: Any, network: NetworkWorld, names_for_analyst: NamingPurpose
 ) -> None:
     page = page_without_js
     sign_in(page, "analyst", check=False)

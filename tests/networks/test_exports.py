@@ -17,6 +17,7 @@ from offramp.audit.models import AuditAction, AuditEntry
 from offramp.exports.models import ExportRecord, ExportStatus
 from offramp.exports.registry import ExportInput
 from offramp.exports.services import OverDailyLimit, export_download, export_request
+from offramp.networks.models import NamingPurpose
 from tests.conftest import signed_in
 
 from .conftest import NetworkWorld
@@ -40,7 +41,7 @@ def download(export: ExportRecord, user: User, fmt: str) -> bytes:
 
 
 def test_the_graphml_reads_in_networkx_with_each_persons_link_to_the_group(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     export = export_group(analyst, network)
     assert (export.status, export.row_count) == (ExportStatus.READY, 5 + 4)
@@ -65,7 +66,9 @@ def test_the_graphml_reads_in_networkx_with_each_persons_link_to_the_group(
     assert graph.number_of_edges() == 4
 
 
-def test_the_gexf_and_the_i2_files_say_the_same(network: NetworkWorld, analyst: User) -> None:
+def test_the_gexf_and_the_i2_files_say_the_same(
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
+) -> None:
     export = export_group(analyst, network)
     root = ElementTree.fromstring(download(export, analyst, "gexf"))
     declared = {

@@ -11,7 +11,12 @@ from offramp.accounts.models import User
 from offramp.assessments.models import FactorJudgement
 from offramp.assessments.services import assessment_start
 from offramp.audit.models import AuditAction, AuditEntry
-from offramp.networks.models import DismissedSuggestion, GroupMembership, Relationship
+from offramp.networks.models import (
+    DismissedSuggestion,
+    GroupMembership,
+    NamingPurpose,
+    Relationship,
+)
 from offramp.sharing.models import DataSharingAgreement, Disclosure
 from tests.conftest import signed_in
 
@@ -61,7 +66,7 @@ def test_everyone_else_sees_no_network_page(
 
 
 def test_the_group_page_lists_its_people_with_victims_as_victims(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     content = page(signed_in(analyst), reverse("networks:group-detail", args=[network.group.pk]))
     assert "OCG-HM-001 Granite Kestrel" in content
@@ -73,7 +78,10 @@ def test_the_group_page_lists_its_people_with_victims_as_victims(
     assert linked == {"Dan Boyd": "Principal", "Lee Carter": "Core member", "Mia Rowe": "Victim"}
     # An analyst reads names in the network but never opens a person's record.
     assert not re.search(r'href="/people/\d+/"', content)
-    entries = AuditEntry.objects.filter(action=AuditAction.CONSULTATION, purpose="network analysis")
+    entries = AuditEntry.objects.filter(
+        action=AuditAction.CONSULTATION,
+        purpose=f"network analysis, names under purpose {names_for_analyst.pk}",
+    )
     assert {e.person_id for e in entries} >= {
         p.pk for p in (network.people["dan"], network.people["mia"])
     }
@@ -89,7 +97,7 @@ def test_the_coordinator_reaches_the_records_from_the_network(
 
 
 def test_the_pathway_map_carries_its_data_and_says_the_same_in_tables(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     url = reverse("networks:group-map", args=[network.group.pk])
     content = page(signed_in(analyst), url)
@@ -126,7 +134,7 @@ def test_the_map_filters_work_as_a_plain_form(network: NetworkWorld, analyst: Us
 
 
 def test_a_persons_exposure_shows_the_path_and_what_it_may_be_evidence_for(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     jade = network.people["jade"]
     content = page(signed_in(analyst), reverse("networks:person-exposure", args=[jade.pk]))
@@ -137,7 +145,7 @@ def test_a_persons_exposure_shows_the_path_and_what_it_may_be_evidence_for(
 
 
 def test_the_periphery_page_leaves_out_open_cases_by_default(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     content = page(signed_in(analyst), reverse("networks:periphery"))
     for name in ("Connor Walsh", "Mia Rowe", "Jade Price"):
@@ -147,10 +155,10 @@ def test_the_periphery_page_leaves_out_open_cases_by_default(
     assert "3 people" in everyone
 
 
-def test_an_analyst_records_a_group_a_link_and_a_tie_through_the_forms(
-    network: NetworkWorld, analyst: User
+def test_a_coordinator_records_a_group_a_link_and_a_tie_through_the_forms(
+    network: NetworkWorld, coordinator: User, partnership_agreement: DataSharingAgreement
 ) -> None:
-    client = signed_in(analyst)
+    client = signed_in(coordinator)  # who sees the police's records under the agreement
     police = network.police.pk
     response = client.post(
         reverse("networks:group-create"),
@@ -188,7 +196,7 @@ def test_an_analyst_records_a_group_a_link_and_a_tie_through_the_forms(
         {"person": 987654, "category": "victim", "source_agency": police, "confidence": "high"},
     )
     assert error_summary(missing.content.decode()) == [
-        "There is no person with the record number 987654"
+        "There is no person with the record number 987654 that you may link"
     ]
     assert (
         client.post(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from offramp.accounts.models import User
 from offramp.analysis import network as engine
 from offramp.cases.models import Case, CaseStatus, Route
-from offramp.networks.models import Relationship
+from offramp.networks.models import NamingPurpose, Relationship
 from offramp.networks.selectors import (
     NetworkView,
     data_version,
@@ -86,7 +86,7 @@ def test_a_changed_tie_and_a_removed_tie_give_a_fresh_result(
 
 
 def test_a_disrupted_group_draws_nobody_in_but_its_own_map_still_shows_it(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     network.group.status = "disrupted"
     network.group.save()
@@ -97,7 +97,7 @@ def test_a_disrupted_group_draws_nobody_in_but_its_own_map_still_shows_it(
 
 
 def test_the_exposure_of_a_person_is_explained_in_words(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     explained = person_exposure(user=analyst, person=network.people["jade"])
     assert (explained.is_member, explained.hops) == (False, 2)
@@ -123,7 +123,7 @@ def test_someone_outside_the_network_has_no_exposure(
 
 
 def test_the_group_map_labels_victims_as_victims_and_filters_by_tie_type_and_date(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     view = today_view()
     mapped = group_map(user=analyst, group=network.group, view=view)
@@ -162,7 +162,11 @@ def _open_case(referral: Referral, coordinator: User) -> Case:
 
 
 def test_the_periphery_is_nearest_first_and_can_leave_out_open_cases(
-    network: NetworkWorld, analyst: User, coordinator: User, dsl_referral: Referral
+    network: NetworkWorld,
+    analyst: User,
+    coordinator: User,
+    dsl_referral: Referral,
+    names_for_analyst: NamingPurpose,
 ) -> None:
     rows, total = periphery_rows(user=analyst, no_open_case=False)
     # As near as each other: the lower record number first.
@@ -185,7 +189,7 @@ def test_people_without_networks_see_no_periphery(
 
 
 def test_ended_ties_fade_and_a_link_that_ended_makes_no_member(
-    network: NetworkWorld, analyst: User
+    network: NetworkWorld, analyst: User, names_for_analyst: NamingPurpose
 ) -> None:
     today = timezone.localdate()
     sam, dan = network.people["sam"], network.people["dan"]

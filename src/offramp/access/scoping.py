@@ -203,8 +203,8 @@ def access_log_for_subject_access(user: User) -> QuerySet[AuditEntry]:
 
 
 # --- networks (offramp.networks) ------------------------------------------------------------------
-# Analysts and coordinators map groups and networks; nobody else sees any of it. The network
-# pages name the people in a network, but an analyst still opens no person's record.
+# Analysts and coordinators map groups and networks; nobody else sees any of it. An analyst
+# opens no person's record; who reads a name and who a pseudonym is offramp.access.naming.
 
 
 def groups_visible_to(user: User) -> QuerySet[OrganisedCrimeGroup]:
@@ -226,8 +226,8 @@ def relationships_visible_to(user: User) -> QuerySet[Relationship]:
 
 
 def network_people_visible_to(user: User) -> QuerySet[Person]:
-    """People in a network (linked to a group or tied to someone), by name, for the network
-    pages only: not their records."""
+    """People in a network (linked to a group or tied to someone), for the network pages only:
+    not their records, and labelled by offramp.access.naming."""
     if not has_capability(user, Capability.MANAGE_NETWORKS):
         return Person.objects.none()
     return Person.objects.filter(
@@ -238,10 +238,11 @@ def network_people_visible_to(user: User) -> QuerySet[Person]:
 
 
 def people_linkable_in_networks(user: User) -> QuerySet[Person]:
-    """Whom a user may link to a group or tie to someone, by record number. Linking brings
-    the person into the network pages; every link is a logged collection."""
+    """Whom a user may link to a group or tie to someone, by record number: only people whose
+    record they may see, so that a link never reveals that a record exists, or whose it is.
+    An analyst, who sees no records, links nobody (coordinators do, or a network import)."""
     if has_capability(user, Capability.MANAGE_NETWORKS):
-        return Person.objects.all()
+        return people_visible_to(user)
     return Person.objects.none()
 
 

@@ -3,7 +3,8 @@
 
 The same rules as the pages: analysts and coordinators only (MANAGE_NETWORKS), reads through
 the scoping selectors, every person shown logged as consulted. Records name people by record
-number; a person's name appears only where a path is explained (exposure and the periphery).
+number; a person is labelled (by name or pseudonym, offramp.access.naming) only where a path
+is explained (exposure and the periphery).
 """
 
 from datetime import date, datetime
@@ -14,12 +15,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from offramp.access.naming import naming_purposes_in_force
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import (
     groups_visible_to,
     memberships_visible_to,
     network_people_visible_to,
-    people_linkable_in_networks,
     relationships_visible_to,
 )
 from offramp.accounts.models import User
@@ -29,22 +30,25 @@ from offramp.api.schemas import ErrorOut, ValidationErrorOut
 from offramp.audit.services import AuditObject, audit_consultation
 from offramp.people.models import Person
 
-from .models import GroupMembership, OrganisedCrimeGroup, Relationship
+from .models import GroupMembership, NamingPurpose, OrganisedCrimeGroup, Relationship
 from .selectors import (
     NOT_A_SCORE,
     ExplainedExposure,
     ExplainedStep,
     PersonRef,
+    consultation_purpose,
+    linkable_person,
+    not_linkable,
     periphery_rows,
     person_exposure,
 )
 from .services import (
-    PURPOSE,
     GroupDetails,
     MembershipDetails,
     RelationshipDetails,
     group_create,
     membership_add,
+    naming_purpose_state,
     relationship_add,
 )
 
@@ -130,7 +134,10 @@ class RelationshipIn(Schema):
 
 class NetworkPersonOut(Schema):
     id: int
-    name: str
+    name: str = Field(
+        description="The person's name where the caller may read it, otherwise a stable "
+        "pseudonym such as 'Person K7F3A2CQ' (docs/network-analysis.md, who sees what)"
+    )
 
 
 class PathStepOut(Schema):
@@ -182,6 +189,20 @@ class TieParams(ListParams):
     person_id: int | None = Field(None, ge=1, le=2**63 - 1)
 
 
+class NamingPurposeIn(Schema):
+    text: str = Field(max_length=1000, description="Why the caller needs to see names")
+    days: int = Field(description="How long the purpose lasts, from 1 to 14 days")
+    covers_children: bool = Field(description="Whether it covers the names of children too")
+
+
+class NamingPurposeOut(Schema):
+    id: int
+    text: str
+    covers_children: bool
+    stated_at: datetime
+    expires_at: datetime
+
+
 class PeripheryParams(Schema):
     open_case: bool = Field(False, description="Include people with an open case")
     limit: int = Field(100, ge=1, le=500)
@@ -201,9 +222,9 @@ def _agency(slug: str) -> int:
 
 
 def _person(user: User, person_id: int, field: str) -> Person:
-    person = people_linkable_in_networks(user).filter(pk=person_id).first()
+    person = linkable_person(user, person_id)
     if person is None:
-        raise ValidationError({field: f"There is no person with the record number {person_id}"})
+        raise ValidationError({field: not_linkable(person_id)})
     return person
 
 
@@ -344,7 +365,7 @@ def list_memberships(request: HttpRequest, params: Query[LinkParams]) -> list[Me
     if params.person_id is not None:
         links = links.filter(person_id=params.person_id)
     page = list(links[params.offset : params.offset + params.limit])
-    audit_consultation(actor=user, subjects=page, purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=page, purpose=consultation_purpose(user))
     return [_link_out(link) for link in page]
 
 
@@ -377,7 +398,7 @@ def get_membership(request: HttpRequest, membership_id: int) -> MembershipOut:
     user = _manager(request)
     links = memberships_visible_to(user).select_related("source_agency")
     link = get_object_or_404(links, pk=membership_id)
-    audit_consultation(actor=user, subjects=[link], purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=[link], purpose=consultation_purpose(user))
     return _link_out(link)
 
 
@@ -395,7 +416,7 @@ def list_relationships(request: HttpRequest, params: Query[TieParams]) -> list[R
     audit_consultation(
         actor=user,
         subjects=[AuditObject("person", pid, person_id=pid) for pid in sorted(people)],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return [_tie_out(tie) for tie in page]
 
@@ -434,7 +455,7 @@ def get_relationship(request: HttpRequest, relationship_id: int) -> Relationship
         subjects=[
             AuditObject("person", p, person_id=p) for p in (tie.person_a_id, tie.person_b_id)
         ],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return _tie_out(tie)
 
@@ -451,7 +472,7 @@ def get_exposure(request: HttpRequest, person_id: int) -> ExposureOut:
     user = _manager(request)
     person = get_object_or_404(network_people_visible_to(user), pk=person_id)
     explained = person_exposure(user=user, person=person)
-    audit_consultation(actor=user, subjects=_named(explained), purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=_named(explained), purpose=consultation_purpose(user))
     return ExposureOut(**_exposure_fields(explained))  # type: ignore[arg-type]
 
 
@@ -464,9 +485,40 @@ def list_periphery(request: HttpRequest, params: Query[PeripheryParams]) -> list
     audit_consultation(
         actor=user,
         subjects=[subject for row in rows for subject in _named(row.explained)],
-        purpose=PURPOSE,
+        purpose=consultation_purpose(user),
     )
     return [
         PeripheryOut(**_exposure_fields(row.explained), open_case=row.open_case)  # type: ignore[arg-type]
         for row in rows
     ]
+
+
+# --- a stated purpose to read names ---------------------------------------------------------------
+
+
+def _purpose_out(purpose: NamingPurpose) -> NamingPurposeOut:
+    return NamingPurposeOut(
+        id=purpose.pk,
+        text=purpose.text,
+        covers_children=purpose.covers_children,
+        stated_at=purpose.stated_at,
+        expires_at=purpose.expires_at,
+    )
+
+
+@router.get("/purposes", response={200: list[NamingPurposeOut], 403: ErrorOut})
+def list_purposes(request: HttpRequest) -> list[NamingPurposeOut]:
+    """The caller's own purposes in force: while one is, they read names."""
+    return [_purpose_out(p) for p in naming_purposes_in_force(_manager(request))]
+
+
+@router.post("/purposes", response={201: NamingPurposeOut, 403: ErrorOut, 422: ValidationErrorOut})
+def state_purpose(request: HttpRequest, payload: NamingPurposeIn) -> Status[NamingPurposeOut]:
+    """An analyst states why they need names and for how long; logged in the access log."""
+    purpose = naming_purpose_state(
+        actor=_manager(request),
+        text=payload.text,
+        days=payload.days,
+        covers_children=payload.covers_children,
+    )
+    return Status(201, _purpose_out(purpose))

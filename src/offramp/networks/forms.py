@@ -15,7 +15,13 @@ from offramp.web.forms import DateInputField, GovukForm
 
 from .models import CONFIDENCE_CHOICES, ROLE_CHOICES, TIE_TYPE_CHOICES, GroupStatus
 from .selectors import NetworkView
-from .services import GroupDetails, MembershipDetails, RelationshipDetails
+from .services import (
+    PURPOSE_MAX_DAYS,
+    PURPOSE_TEXT_MAX,
+    GroupDetails,
+    MembershipDetails,
+    RelationshipDetails,
+)
 
 DATE_HINT = "For example, 27 3 2024. Leave empty if not known."
 RECORD_HINT = (
@@ -236,4 +242,39 @@ class PeripheryFilterForm(GovukForm):
         ],
         widget=forms.RadioSelect,
         required=False,
+    )
+
+
+class NamingPurposeForm(CaseForm):
+    """An analyst's reason to read names, its time limit, and a separate choice for children."""
+
+    text = forms.CharField(
+        label="Why do you need to see people's names?",
+        max_length=PURPOSE_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example, the problem profile for the tasking meeting on 12 March. "
+        "It is kept and shown in the access log.",
+        error_messages={"required": "Say why you need to see names"},
+    )
+    days = forms.IntegerField(
+        label="For how many days?",
+        min_value=1,
+        max_value=PURPOSE_MAX_DAYS,
+        help_text=f"From 1 to {PURPOSE_MAX_DAYS}. Names are shown until then; after that, "
+        "pseudonyms again.",
+        error_messages={
+            "required": "Enter for how many days you need names",
+            "invalid": "The number of days must be a whole number",
+            "min_value": f"The purpose must last from 1 to {PURPOSE_MAX_DAYS} days",
+            "max_value": f"The purpose must last from 1 to {PURPOSE_MAX_DAYS} days",
+        },
+    )
+    covers_children = forms.ChoiceField(
+        label="Does the purpose need the names of children (under 18)?",
+        choices=[
+            ("no", "No: children stay pseudonymous"),
+            ("yes", "Yes: the purpose covers children too"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the purpose needs children's names"},
     )

@@ -2,10 +2,13 @@
 
 All or nothing, in one transaction, and idempotent: importing the same file again adds nothing.
 Each label in the file is matched to a person, in this order:
-1. a person this import made from the same data set before (the source agency's "other"
-   identifier `<data set>:<label>`);
+1. a labels-only record an import made from the same data set before (the source agency's
+   "other" identifier `<data set>:<label>`);
 2. a person the source agency already identifies by that label (a police file keyed by PNC
-   numbers, say).
+   numbers, say) — when a user imports, only a person whose record that user may see, so that
+   an import never reveals that a record exists or ties anyone to it (an analyst, who sees no
+   records, therefore only ever matches or creates labels-only records; a coordinator, or the
+   command line without a user, matches the people it may see).
 Anyone else is created as a *labels-only* record: the file's label as the first name,
 "[imported from <data set>]" as the last name and 1 January 1900 as a placeholder date of
 birth, so that nobody mistakes them for a real person's record (docs/network-analysis.md).
@@ -22,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from offramp.access.permissions import Capability, require_capability
+from offramp.access.scoping import people_visible_to
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.analysis.network import CONFIDENCE_LEVELS, TIE_TYPES, Network
@@ -66,19 +70,27 @@ def confidence_level(value: float) -> str:
     return next((name for name, number in levels if number <= value), levels[-1][0])
 
 
-def _match(labels: Sequence[str], dataset: str, source: Agency) -> dict[str, int]:
-    """Label -> person id for the labels already held."""
+def _match(
+    labels: Sequence[str], dataset: str, source: Agency, actor: User | None
+) -> dict[str, int]:
+    """Label -> person id for the labels already held (and, for a user, visible to them)."""
     imported = {import_identifier(dataset, label): label for label in labels}
     found = {
         imported[value]: person_id
         for value, person_id in AgencyIdentifier.objects.filter(
-            agency=source, identifier_type=IdentifierType.OTHER, value__in=list(imported)
+            agency=source,
+            identifier_type=IdentifierType.OTHER,
+            value__in=list(imported),
+            person__family_name=imported_family_name(dataset),
         ).values_list("value", "person_id")
     }
-    theirs: dict[str, set[int]] = {}
-    for value, person_id in AgencyIdentifier.objects.filter(
+    identified = AgencyIdentifier.objects.filter(
         agency=source, value__in=[label for label in labels if label not in found]
-    ).values_list("value", "person_id"):
+    )
+    if actor is not None:
+        identified = identified.filter(person__in=people_visible_to(actor))
+    theirs: dict[str, set[int]] = {}
+    for value, person_id in identified.values_list("value", "person_id"):
         theirs.setdefault(value, set()).add(person_id)
     ambiguous = sorted(label for label, people in theirs.items() if len(people) > 1)
     if ambiguous:
@@ -223,7 +235,7 @@ def network_import(
         raise ValidationError({"dataset": f"Name the data set in 1 to {DATASET_LENGTH} characters"})
     labels = list(network.labels or [str(pid) for pid in network.person_ids.tolist()])
     with transaction.atomic():
-        matched = _match(labels, dataset, source_agency)
+        matched = _match(labels, dataset, source_agency, actor)
         created = _create(
             [label for label in labels if label not in matched], dataset, source_agency
         )

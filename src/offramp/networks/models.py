@@ -194,3 +194,32 @@ class DismissedSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.factor_id} on assessment {self.assessment_id}"
+
+
+class NamingPurpose(models.Model):
+    """An analyst's stated reason to read names on the network pages, for a limited time.
+
+    Analysts see pseudonyms unless one of their purposes is in force (offramp.access.naming);
+    children stay pseudonymous unless the purpose says, as a separate choice, that it covers
+    them. Stating one is logged in the access log.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="naming_purposes"
+    )
+    text = models.TextField(max_length=1000)
+    covers_children = models.BooleanField(default=False)
+    stated_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-stated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="naming_purpose_expires_after_it_is_stated",
+                condition=Q(expires_at__gt=F("stated_at")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Naming purpose {self.pk} of user {self.user_id}"

@@ -20,11 +20,16 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from offramp.access.naming import (
+    naming_purposes_in_force,
+    network_label_for,
+    network_labels_for,
+)
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
     groups_visible_to,
     memberships_visible_to,
-    network_people_visible_to,
+    people_linkable_in_networks,
     relationships_visible_to,
 )
 from offramp.accounts.models import User
@@ -57,6 +62,7 @@ from .models import (
     OrganisedCrimeGroup,
     Relationship,
 )
+from .services import PURPOSE
 
 CACHE_SECONDS = 60 * 60
 CACHE_PREFIX = "offramp:networks"
@@ -228,7 +234,7 @@ def in_network(exposure: Exposure, person_ids: Iterable[int]) -> list[int]:
 @dataclass(frozen=True)
 class PersonRef:
     id: int
-    name: str
+    name: str  # as the viewer may read it: a name or a pseudonym (offramp.access.naming)
 
 
 @dataclass(frozen=True)
@@ -339,19 +345,11 @@ class ExplainedExposure:
         return ", ".join(f"{s.factor_name} (¶{s.guide_paragraph})" for s in self.suggestions)
 
 
-def _person_name(given: str, middle: str, family: str) -> str:
-    return " ".join(part for part in (given, middle, family) if part)
-
-
-def network_names(user: User, person_ids: Iterable[int]) -> dict[int, str]:
-    """Names of people in the network, through the scoping rule."""
-    rows = network_people_visible_to(user).filter(pk__in=set(person_ids))
-    return {
-        pk: _person_name(given, middle, family)
-        for pk, given, middle, family in rows.values_list(
-            "pk", "given_name", "middle_names", "family_name"
-        )
-    }
+def consultation_purpose(user: User) -> str:
+    """What showing the network to the user is logged as: while a stated purpose lets them
+    read names, which purpose, so that the access log ties each view to the reason given."""
+    stated = naming_purposes_in_force(user).first()
+    return PURPOSE if stated is None else f"{PURPOSE}, names under purpose {stated.pk}"
 
 
 def _member_roles(
@@ -379,23 +377,23 @@ def _member_roles(
 
 @dataclass
 class _Resolver:
-    """Names, ties and roles for a batch of explanations, each fetched once."""
+    """Labels, ties and roles for a batch of explanations, each fetched once."""
 
     user: User
     view: NetworkView
-    names: dict[int, str] = field(default_factory=dict)
+    labels: dict[int, str] = field(default_factory=dict)
     ties: dict[int, Relationship] = field(default_factory=dict)
     roles: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def load(self, people: set[int], tie_ids: set[int], members: set[int]) -> None:
-        self.names = network_names(self.user, people | members)
+        self.labels = network_labels_for(self.user, people | members)
         self.ties = (
             relationships_visible_to(self.user).select_related("source_agency").in_bulk(tie_ids)
         )
         self.roles = _member_roles(self.user, members, self.view)
 
     def ref(self, person_id: int) -> PersonRef:
-        return PersonRef(person_id, self.names.get(person_id, f"Record {person_id}"))
+        return PersonRef(person_id, self.labels[person_id])
 
     def member(self, person_id: int) -> MemberRef:
         return MemberRef(self.ref(person_id), self.roles.get(person_id, ()))
@@ -457,7 +455,7 @@ def person_exposure(*, user: User, person: Person) -> ExplainedExposure:
     view = today_view()
     found = explain(user=user, exposure=exposure_for(view), view=view, person_ids=[person.pk])
     return found.get(person.pk) or ExplainedExposure.unconnected(
-        PersonRef(person.pk, person.full_name)
+        PersonRef(person.pk, network_label_for(user, person))
     )
 
 
@@ -465,9 +463,29 @@ def person_ties(user: User, person: Person) -> QuerySet[Relationship]:
     return (
         relationships_visible_to(user)
         .filter(Q(person_a=person) | Q(person_b=person))
-        .select_related("person_a", "person_b", "source_agency")
+        .select_related("source_agency")
         .order_by("-started_on", "pk")
     )
+
+
+def linkable_person(user: User, number: int) -> Person | None:
+    """The person with this record number, if the user may link them (`not_linkable` if not)."""
+    return people_linkable_in_networks(user).filter(pk=number).first()
+
+
+def not_linkable(number: int) -> str:
+    """The one answer for a record number nobody may link: the same whether the record does
+    not exist or the user may not see it, so linking never tells what exists."""
+    return f"There is no person with the record number {number} that you may link"
+
+
+def labelled_ties(user: User, ties: Iterable[Relationship]) -> list[tuple[Relationship, str, str]]:
+    """Each tie with the labels of its first and second person, as the user may read them."""
+    ties = list(ties)
+    labels = network_labels_for(
+        user, (pid for tie in ties for pid in (tie.person_a_id, tie.person_b_id))
+    )
+    return [(tie, labels[tie.person_a_id], labels[tie.person_b_id]) for tie in ties]
 
 
 def person_links(user: User, person: Person) -> QuerySet[GroupMembership]:
@@ -562,10 +580,17 @@ def _current_links(group: OrganisedCrimeGroup, day: datetime.date) -> QuerySet[G
     )
 
 
-def group_links(group: OrganisedCrimeGroup, day: datetime.date) -> list[GroupMembership]:
-    """Everyone linked to the group on `day`: suspects with their role first, then others."""
-    links = _current_links(group, day).select_related("person", "source_agency")
-    return sorted(links, key=lambda link: (link.role == "", link.role, link.person.family_name))
+def group_links(
+    *, user: User, group: OrganisedCrimeGroup, day: datetime.date
+) -> list[tuple[GroupMembership, str]]:
+    """Everyone linked to the group on `day`, each with their label for the user: suspects
+    with their role first, then others."""
+    links = list(_current_links(group, day).select_related("source_agency"))
+    labels = network_labels_for(user, (link.person_id for link in links))
+    return sorted(
+        ((link, labels[link.person_id]) for link in links),
+        key=lambda entry: (entry[0].role == "", entry[0].role, entry[1]),
+    )
 
 
 def group_map(*, user: User, group: OrganisedCrimeGroup, view: NetworkView) -> GroupMap:
@@ -579,10 +604,10 @@ def group_map(*, user: User, group: OrganisedCrimeGroup, view: NetworkView) -> G
     truncated = len(ids) > MAP_LIMIT
     ids = ids[:MAP_LIMIT]
     explained = explain(user=user, exposure=exposure, view=view, person_ids=ids)
-    names = network_names(user, ids)
+    labels = network_labels_for(user, ids)
     people = tuple(
         MapPerson(
-            person=PersonRef(pid, names.get(pid, f"Record {pid}")),
+            person=PersonRef(pid, labels[pid]),
             link=links.get(pid),
             explained=explained.get(pid),
         )

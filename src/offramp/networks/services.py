@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from offramp.access.naming import require_naming_purpose_right
 from offramp.access.permissions import Capability, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
@@ -33,6 +34,7 @@ from .models import (
     DismissedSuggestion,
     GroupMembership,
     GroupStatus,
+    NamingPurpose,
     OrganisedCrimeGroup,
     Relationship,
 )
@@ -41,6 +43,8 @@ PURPOSE = "network analysis"
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 NOTE_MAX = 2000
 NOTES_MAX = 4000
+PURPOSE_TEXT_MAX = 1000
+PURPOSE_MAX_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -454,3 +458,32 @@ def suggestion_dismiss(
                 subject=dismissal,
             )
     return dismissal
+
+
+# --- a stated purpose to read names ---------------------------------------------------------------
+
+
+def naming_purpose_state(
+    *, actor: User, text: str, days: int, covers_children: bool
+) -> NamingPurpose:
+    """An analyst states why they need names on the network pages, for `days` days from now;
+    children's names only if `covers_children`. Logged as a collection in the access log."""
+    require_naming_purpose_right(actor)
+    text = text.strip()
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = "Say why you need to see names"
+    if not 1 <= days <= PURPOSE_MAX_DAYS:
+        errors["days"] = f"The purpose must last from 1 to {PURPOSE_MAX_DAYS} days"
+    _raise(_text_errors({"text": (text, PURPOSE_TEXT_MAX)}) | errors)
+    now = timezone.now()
+    with transaction.atomic():
+        purpose = NamingPurpose.objects.create(
+            user=actor,
+            text=text,
+            covers_children=covers_children,
+            stated_at=now,
+            expires_at=now + datetime.timedelta(days=days),
+        )
+        audit_record(action=AuditAction.COLLECTION, actor=actor, subject=purpose, purpose=PURPOSE)
+    return purpose

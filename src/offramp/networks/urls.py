@@ -17,6 +17,7 @@ urlpatterns = [
     path("relationships/<int:pk>/", views.relationship_edit_view, name="relationship-edit"),
     path("people/<int:pk>/exposure/", views.person_exposure_view, name="person-exposure"),
     path("periphery/", views.periphery_view, name="periphery"),
+    path("purpose/", views.naming_purpose_view, name="naming-purpose"),
     path(
         "assessments/<int:pk>/dismiss-suggestion/",
         views.suggestion_dismiss_view,

@@ -6,6 +6,7 @@ the tables beside it show. Every person shown is logged as consulted before the 
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -17,13 +18,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from offramp.access.naming import (
+    may_state_naming_purpose,
+    naming_purposes_in_force,
+    network_label_for,
+    require_naming_purpose_right,
+)
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
     assessments_visible_to,
     groups_visible_to,
     memberships_visible_to,
     network_people_visible_to,
-    people_linkable_in_networks,
     relationships_visible_to,
 )
 from offramp.accounts.models import User
@@ -44,28 +50,33 @@ from .forms import (
     GroupForm,
     MapFilterForm,
     MembershipForm,
+    NamingPurposeForm,
     PeripheryFilterForm,
     RelationshipForm,
 )
-from .models import GroupMembership, OrganisedCrimeGroup, Relationship
+from .models import GroupMembership, NamingPurpose, OrganisedCrimeGroup, Relationship
 from .selectors import (
     NOT_A_SCORE,
     ExplainedSuggestion,
     assessment_suggestions,
+    consultation_purpose,
     group_links,
     group_list,
     group_map,
+    labelled_ties,
+    linkable_person,
+    not_linkable,
     periphery_rows,
     person_exposure,
     person_links,
     person_ties,
 )
 from .services import (
-    PURPOSE,
     group_create,
     group_update,
     membership_add,
     membership_update,
+    naming_purpose_state,
     relationship_add,
     relationship_update,
     suggestion_dismiss,
@@ -83,11 +94,12 @@ def _group(request: HttpRequest, pk: int) -> tuple[User, OrganisedCrimeGroup]:
 
 
 def _linkable(user: User, form: MembershipForm | RelationshipForm, name: str) -> Person | None:
-    """The person whose record number was entered, or an error on that field."""
+    """The person whose record number was entered, or an error on that field: the same for
+    a record the user may not see as for one that does not exist."""
     number = form.cleaned_data[name]
-    person = people_linkable_in_networks(user).filter(pk=number).first()
+    person = linkable_person(user, number)
     if person is None:
-        form.add_error(name, f"There is no person with the record number {number}")
+        form.add_error(name, not_linkable(number))
     return person
 
 
@@ -97,7 +109,15 @@ def _linkable(user: User, form: MembershipForm | RelationshipForm, name: str) ->
 @login_required
 def group_list_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.MANAGE_NETWORKS)
-    return render(request, "networks/group_list.html", {"groups": group_list(user)})
+    return render(
+        request,
+        "networks/group_list.html",
+        {
+            "groups": group_list(user),
+            "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
+            "naming": naming_notice(user),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -156,8 +176,12 @@ def group_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def group_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     user, group = _group(request, pk)
     today = timezone.localdate()
-    links = group_links(group, today)
-    audit_consultation(actor=user, subjects=[group, *links], purpose=PURPOSE)
+    links = group_links(user=user, group=group, day=today)
+    audit_consultation(
+        actor=user,
+        subjects=[group, *(link for link, _ in links)],
+        purpose=consultation_purpose(user),
+    )
     framework = current_framework()
     crime_types = {crime_type.id: crime_type.name for crime_type in framework.crime_types}
     ended = group.memberships.filter(ended_on__lte=today).count()
@@ -170,6 +194,7 @@ def group_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "ended": ended,
             "crime_types": [crime_types.get(c, c) for c in group.crime_types],
             "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
+            "naming": naming_notice(user),
         },
     )
 
@@ -191,7 +216,9 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     link = submitted(request, form, link_person)
     if link is not None:
-        messages.success(request, f"{link.person.full_name} linked to {group.reference}")
+        messages.success(
+            request, f"{network_label_for(user, link.person_id)} linked to {group.reference}"
+        )
         return redirect("networks:group-detail", pk=group.pk)
     return form_page(
         request,
@@ -208,9 +235,10 @@ def membership_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.MANAGE_NETWORKS)
     link: GroupMembership = get_visible_or_404(
-        memberships_visible_to(user).select_related("group", "person"), pk
+        memberships_visible_to(user).select_related("group"), pk
     )
-    audit_consultation(actor=user, subjects=[link], purpose=PURPOSE)
+    label = network_label_for(user, link.person_id)
+    audit_consultation(actor=user, subjects=[link], purpose=consultation_purpose(user))
     initial = {
         "category": link.category,
         "role": link.role,
@@ -227,12 +255,12 @@ def membership_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         lambda _: membership_update(membership=link, actor=user, details=form.details()),
     )
     if changed is not None:
-        messages.success(request, f"Link of {link.person.full_name} changed")
+        messages.success(request, f"Link of {label} changed")
         return redirect("networks:group-detail", pk=link.group_id)
     return form_page(
         request,
         form,
-        heading=f"Change how {link.person.full_name} is linked to {link.group.reference}",
+        heading=f"Change how {label} is linked to {link.group.reference}",
         caption="Networks",
         button="Save the changes",
         back_url=reverse("networks:group-detail", args=[link.group_id]),
@@ -270,11 +298,12 @@ def relationship_create_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def relationship_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.MANAGE_NETWORKS)
-    tie: Relationship = get_visible_or_404(
-        relationships_visible_to(user).select_related("person_a", "person_b"), pk
-    )
+    tie: Relationship = get_visible_or_404(relationships_visible_to(user), pk)
+    [(_, first, second)] = labelled_ties(user, [tie])
     audit_consultation(
-        actor=user, subjects=_people([tie.person_a_id, tie.person_b_id]), purpose=PURPOSE
+        actor=user,
+        subjects=_people([tie.person_a_id, tie.person_b_id]),
+        purpose=consultation_purpose(user),
     )
     initial = {
         "tie_type": tie.tie_type,
@@ -296,13 +325,60 @@ def relationship_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        heading=f"Change the relationship between {tie.person_a.full_name} and "
-        f"{tie.person_b.full_name}",
+        heading=f"Change the relationship between {first} and {second}",
         caption="Networks",
         button="Save the changes",
         back_url=reverse("networks:person-exposure", args=[tie.person_a_id]),
-        intro=f"The relationship is read from {tie.person_a.full_name} to "
-        f"{tie.person_b.full_name}. To end it, enter the date it ended.",
+        intro=f"The relationship is read from {first} to {second}. To end it, enter the date "
+        "it ended.",
+    )
+
+
+# --- a stated purpose to read names ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NamingNotice:
+    """For the notice on the network pages: whether the user reads pseudonyms, and why not."""
+
+    may_state_purpose: bool
+    purposes_in_force: list[NamingPurpose]
+
+
+def naming_notice(user: User) -> NamingNotice:
+    return NamingNotice(may_state_naming_purpose(user), list(naming_purposes_in_force(user)))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def naming_purpose_view(request: HttpRequest) -> HttpResponse:
+    user = require(request, Capability.MANAGE_NETWORKS)
+    require_naming_purpose_right(user)
+    form = NamingPurposeForm(request.POST or None)
+    stated = submitted(
+        request,
+        form,
+        lambda data: naming_purpose_state(
+            actor=user,
+            text=data["text"],
+            days=data["days"],
+            covers_children=data["covers_children"] == "yes",
+        ),
+    )
+    if stated is not None:
+        messages.success(
+            request, f"Names shown until {timezone.localtime(stated.expires_at):%-d %B %Y %H:%M}"
+        )
+        return redirect("networks:group-list")
+    return form_page(
+        request,
+        form,
+        heading="State a purpose to see names",
+        caption="Networks",
+        button="State the purpose",
+        back_url=reverse("networks:group-list"),
+        template="networks/naming_purpose.html",
+        naming=naming_notice(user),
     )
 
 
@@ -315,7 +391,9 @@ def group_map_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MapFilterForm(request.GET or None)
     mapped = group_map(user=user, group=group, view=form.view(timezone.localdate()))
     audit_consultation(
-        actor=user, subjects=[group, *_people(p.person.id for p in mapped.people)], purpose=PURPOSE
+        actor=user,
+        subjects=[group, *_people(p.person.id for p in mapped.people)],
+        purpose=consultation_purpose(user),
     )
     return render(
         request,
@@ -326,6 +404,7 @@ def group_map_view(request: HttpRequest, pk: int) -> HttpResponse:
             "map": mapped,
             "map_data": mapped.data(),
             "not_a_score": NOT_A_SCORE,
+            "naming": naming_notice(user),
         },
     )
 
@@ -340,17 +419,19 @@ def person_exposure_view(request: HttpRequest, pk: int) -> HttpResponse:
     shown += [m.person.id for m in explained.nearest]
     shown += [step.to_person.id for s in explained.suggestions for step in s.steps]
     shown += [tie.person_a_id for tie in ties] + [tie.person_b_id for tie in ties]
-    audit_consultation(actor=user, subjects=_people(shown), purpose=PURPOSE)
+    audit_consultation(actor=user, subjects=_people(shown), purpose=consultation_purpose(user))
     return render(
         request,
         "networks/person_exposure.html",
         {
             "person": person,
+            "label": explained.person.name,
             "explained": explained,
-            "ties": ties,
+            "ties": labelled_ties(user, ties),
             "links": person_links(user, person),
             "not_a_score": NOT_A_SCORE,
             "can_view_people": has_capability(user, Capability.VIEW_PEOPLE),
+            "naming": naming_notice(user),
         },
     )
 
@@ -362,12 +443,20 @@ def periphery_view(request: HttpRequest) -> HttpResponse:
     everyone = form.is_valid() and form.cleaned_data["show"] == "everyone"
     rows, total = periphery_rows(user=user, no_open_case=not everyone)
     audit_consultation(
-        actor=user, subjects=_people(r.explained.person.id for r in rows), purpose=PURPOSE
+        actor=user,
+        subjects=_people(r.explained.person.id for r in rows),
+        purpose=consultation_purpose(user),
     )
     return render(
         request,
         "networks/periphery.html",
-        {"form": form, "rows": rows, "total": total, "not_a_score": NOT_A_SCORE},
+        {
+            "form": form,
+            "rows": rows,
+            "total": total,
+            "not_a_score": NOT_A_SCORE,
+            "naming": naming_notice(user),
+        },
     )
 
 
