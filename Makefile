@@ -57,9 +57,10 @@ test-sqlite: install assets ## The suite on SQLite only
 test-postgres: install assets ## The suite on a PostgreSQL cluster started for the run and removed after
 	scripts/with-postgres $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
+lint: install ## ruff check, format check and the architecture contracts (import-linter)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports
 
 format: install ## Format the code
 	$(BIN)/ruff check --fix src tests benchmarks

@@ -149,7 +149,7 @@ class _Node(Entry):
         return value
 
     def whole_number(self, key: str, *, minimum: int) -> int:
-        value = self.data[key]
+        value: object = self.data[key]
         if isinstance(value, bool) or not isinstance(value, int):
             self.fail(f"field {key!r} must be a whole number, got {describe(value)}")
         if value < minimum:

@@ -355,7 +355,8 @@ def blocked_pairs_per_record(table: pa.Table, population: int) -> PairsPerRecord
     """
     connection = duckdb.connect(":memory:")
     connection.register("records", table)
-    share = table.num_rows / population
+    sampled: int = table.num_rows
+    share = sampled / population
 
     def pairs_per_record(keys: BlockingKeys) -> float:
         recorded = " AND ".join(f"({key}) IS NOT NULL" for key in keys)
@@ -363,7 +364,7 @@ def blocked_pairs_per_record(table: pa.Table, population: int) -> PairsPerRecord
             f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n "
             f"FROM records WHERE {recorded} GROUP BY {', '.join(keys)})"
         ).fetchone()
-        return float(counted[0] if counted else 0) / (share * table.num_rows)
+        return float(counted[0] if counted else 0) / (share * sampled)
 
     return pairs_per_record
 

@@ -23,7 +23,7 @@ def activity_section(ctx: Prepared) -> Section:
     period_word = "Month" if freq.startswith("M") else "Quarter"
 
     def per_bucket(dates: pd.Series) -> np.ndarray:
-        return dates.dt.to_period(freq).value_counts().reindex(buckets, fill_value=0).to_numpy()
+        return np.asarray(dates.dt.to_period(freq).value_counts().reindex(buckets, fill_value=0))
 
     cases = ctx.cases
     exits = cases[cases["exited_on"].between(ctx.start, ctx.end)]

@@ -24,7 +24,7 @@ def interventions_section(ctx: Prepared) -> Section:
     ids = programmes["programme_id"].to_numpy()
 
     def per_programme(rows: pd.DataFrame) -> np.ndarray:
-        return rows["programme_id"].value_counts().reindex(ids, fill_value=0).to_numpy()
+        return np.asarray(rows["programme_id"].value_counts().reindex(ids, fill_value=0))
 
     names = programmes["name"].to_numpy()
     use = pd.DataFrame(
