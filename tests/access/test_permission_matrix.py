@@ -12,6 +12,7 @@ assessments behind them, and an id that does not exist. Refusals (403 or 404, ne
 never 500) must change nothing and must not reveal whether the object exists.
 """
 
+import datetime
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -28,7 +29,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from offramp.accounts.models import ApiToken, User
+from offramp.accounts.models import ApiToken, Role, User
 from offramp.api.schemas import ReferralOut, ReferralStatusOut
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment, FactorJudgement
@@ -60,6 +61,7 @@ from offramp.cases.services import (
 )
 from offramp.interventions.models import EvidenceStrength, Programme
 from offramp.people.models import Person, PersonCategory
+from offramp.people.services import PersonDetails, person_create
 from offramp.referrals.models import ClosureReason, Referral
 from offramp.referrals.services import referral_create, referral_link_to_person
 from offramp.sharing.models import Disclosure, PublicInterestDecision
@@ -103,6 +105,10 @@ class World:
     referrals: dict[str, Referral]  # keyed by the persona who made it
     assessments: dict[str, Assessment]  # keyed by the persona whose referral it follows
     casework: CaseWorld
+    # A record the police made and have shared with nobody: every route answers for it as
+    # for an id that does not exist (the "hidden record" pattern of the security trial).
+    hidden: Person
+    hidden_assessment: Assessment
 
     def person(self, owner: str) -> Person:
         return self.referrals[owner].person
@@ -146,11 +152,24 @@ def world(
         )
         for owner in ("school_dsl", "other_dsl")
     }
+    police = User.objects.create_user(
+        username="matrix-police-coordinator", agency=analyst.agency, role=Role.COORDINATOR
+    )
+    hidden = person_create(
+        actor=police,
+        details=PersonDetails(
+            given_name="Kestrel",
+            family_name="Vantongeren",
+            date_of_birth=datetime.date(1994, 2, 8),
+        ),
+    )
     return World(
         users=users,
         referrals=referrals,
         assessments=assessments,
         casework=build_casework(users, referrals),
+        hidden=hidden,
+        hidden_assessment=assessment_start(person=hidden, actor=police),
     )
 
 
@@ -228,6 +247,8 @@ class Target:
     owner: str | None = None  # who made the referral: they may see its status
     # Who else is let in to this object only (a panel member to a case on their agenda).
     also_allowed: tuple[str, ...] = ()
+    # Another agency's record never shared: refused to all as if it did not exist.
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,6 +261,8 @@ class RouteSpec:
     status_only: bool = False
     # Who is let in to every object: the coordinator works the cases, the auditor reads logs.
     allowed: tuple[str, ...] = ("coordinator",)
+    # The auditor's oversight (a record's access log) reaches records no agency shared.
+    sees_hidden: bool = False
 
 
 def by_referral(param: str) -> Callable[[World], list[Target]]:
@@ -270,6 +293,7 @@ def by_person(param: str, *, panel_member_sees: bool = False) -> Callable[[World
                 )
                 for owner in world.referrals
             ),
+            Target("the police's unshared record", {param: world.hidden.pk}, hidden=True),
             Target("no such person", {param: NO_SUCH_ID}, exists=False),
         ]
 
@@ -291,6 +315,11 @@ def by_assessment(
                     else (),
                 )
                 for owner, a in world.assessments.items()
+            ),
+            Target(
+                "the police's assessment of their unshared record",
+                {param: world.hidden_assessment.pk, **fixed},
+                hidden=True,
             ),
             Target("no such assessment", {param: NO_SUCH_ID, **fixed}, exists=False),
         ]
@@ -326,9 +355,13 @@ def by_review(param: str) -> Callable[[World], list[Target]]:
     def build(world: World) -> list[Target]:
         from offramp.retention.models import RetentionReview
 
+        people = {
+            "the person behind school_dsl's referral": world.person("school_dsl"),
+            "the person behind other_dsl's referral": world.person("other_dsl"),
+            "the police's unshared record": world.hidden,
+        }
         targets = []
-        for owner in ("school_dsl", "other_dsl"):
-            person = world.person(owner)
+        for label, person in people.items():
             review = RetentionReview.objects.filter(subject_id=person.pk).first()
             if review is None:
                 review = RetentionReview.objects.create(
@@ -338,9 +371,8 @@ def by_review(param: str) -> Callable[[World], list[Target]]:
                     rule_id="any_record",
                     schedule_version="test",
                 )
-            targets.append(
-                Target(f"the review of the person behind {owner}'s referral", {param: review.pk})
-            )
+            hidden = person == world.hidden
+            targets.append(Target(f"the review of {label}", {param: review.pk}, hidden=hidden))
         return [*targets, Target("no such review", {param: NO_SUCH_ID}, exists=False)]
 
     return build
@@ -864,14 +896,26 @@ def by_match_review(param: str) -> Callable[[World], list[Target]]:
     def build(world: World) -> list[Target]:
         from offramp.index.models import MatchReview
 
-        one, other = sorted((world.person("school_dsl").pk, world.person("other_dsl").pk))
-        review, _ = MatchReview.objects.get_or_create(
-            left_uid=f"p{one}",
-            right_uid=f"p{other}",
-            defaults={"left_person_id": one, "right_person_id": other, "match_probability": 0.7},
-        )
+        def pair(first: Person, second: Person) -> MatchReview:
+            one, other = sorted((first.pk, second.pk))
+            review, _ = MatchReview.objects.get_or_create(
+                left_uid=f"p{one}",
+                right_uid=f"p{other}",
+                defaults={
+                    "left_person_id": one,
+                    "right_person_id": other,
+                    "match_probability": 0.7,
+                },
+            )
+            return review
+
+        shared = pair(world.person("school_dsl"), world.person("other_dsl"))
+        half_hidden = pair(world.person("other_dsl"), world.hidden)
         return [
-            Target("a pair of two referrals' people", {param: review.pk}),
+            Target("a pair of two referrals' people", {param: shared.pk}),
+            Target(
+                "a pair with the police's unshared record", {param: half_hidden.pk}, hidden=True
+            ),
             Target("no such review", {param: NO_SUCH_ID}, exists=False),
         ]
 
@@ -897,8 +941,24 @@ def by_person_merge(param: str) -> Callable[[World], list[Target]]:
             merge = PersonMerge.objects.create(
                 target=target, source=source, merged_by=world.users["coordinator"]
             )
+        hidden_merge = PersonMerge.objects.filter(target=world.hidden).first()
+        if hidden_merge is None:
+            hidden_merge = PersonMerge.objects.create(
+                target=world.hidden,
+                source=Person.objects.create(
+                    given_name="Merged",
+                    family_name="Elsewhere",
+                    date_of_birth=world.hidden.date_of_birth,
+                    created_by_agency=world.hidden.created_by_agency,
+                    merged_into=world.hidden,
+                ),
+                merged_by=world.users["coordinator"],
+            )
         return [
             Target("a merge into school_dsl's referral's person", {param: merge.pk}),
+            Target(
+                "a merge into the police's unshared record", {param: hidden_merge.pk}, hidden=True
+            ),
             Target("no such merge", {param: NO_SUCH_ID}, exists=False),
         ]
 
@@ -955,7 +1015,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
     ),
     "web:referral-link": RouteSpec(referral_and_person, ("post",)),
     "web:person-detail": RouteSpec(by_person("pk", panel_member_sees=True), ("get",)),
-    "web:person-access-log": RouteSpec(by_person("pk"), ("get",), allowed=("auditor",)),
+    "web:person-access-log": RouteSpec(
+        by_person("pk"), ("get",), allowed=("auditor",), sees_hidden=True
+    ),
     "web:assessment-start": RouteSpec(by_person("person_pk"), ("post",)),
     "web:public-interest-create": RouteSpec(
         by_person("pk"), ("get", "post"), body=public_interest_form
@@ -1040,12 +1102,12 @@ ID_ROUTES: dict[str, RouteSpec] = {
         by_person("person_pk"), ("get", "post"), body=lambda w: EXPORT_PURPOSE
     ),
     # API
-    "api:get_person": RouteSpec(by_person("person_id")),
-    "api:get_timeline": RouteSpec(by_person("person_id")),
-    "api:get_access_log": RouteSpec(by_person("person_id"), allowed=("auditor",)),
+    "api:get_person": RouteSpec(by_person("person_id", panel_member_sees=True)),
+    "api:get_timeline": RouteSpec(by_person("person_id", panel_member_sees=True)),
+    "api:get_access_log": RouteSpec(by_person("person_id"), allowed=("auditor",), sees_hidden=True),
     "api:get_referral": RouteSpec(by_referral("referral_id"), status_only=True),
     "api:start_assessment": RouteSpec(by_person("person_id"), body=lambda w: {}),
-    "api:get_assessment": RouteSpec(by_assessment("assessment_id")),
+    "api:get_assessment": RouteSpec(by_assessment("assessment_id", panel_member_sees=True)),
     "api:record_factor": RouteSpec(
         by_assessment("assessment_id", factor_id=first_factor),
         body=lambda w: {"judgement": "absent"},
@@ -1394,7 +1456,7 @@ def snapshot() -> tuple[object, ...]:
 
 def secrets_of(world: World, *, except_owner: str | None = None) -> list[str]:
     """Text that only someone allowed to see a referral in full may read."""
-    found = []
+    found = [world.hidden.family_name]
     for owner, referral in world.referrals.items():
         found.append(referral.concern)
         if owner != except_owner:
@@ -1403,7 +1465,7 @@ def secrets_of(world: World, *, except_owner: str | None = None) -> list[str]:
 
 
 def expectation(spec: RouteSpec, persona: str, target: Target) -> str:
-    if not target.exists:
+    if not target.exists or (target.hidden and not spec.sees_hidden):
         return "missing" if persona in spec.allowed else "refused"
     if persona in spec.allowed or persona in target.also_allowed:
         return "full"

@@ -66,5 +66,14 @@ def acting_agency(user: User) -> Agency:
 
 
 def require_capability(user: User, capability: Capability) -> None:
-    if not has_capability(user, capability):
-        raise PermissionDenied(f"Your role does not allow you to {capability.value}.")
+    require_any_capability(user, (capability,))
+
+
+def require_any_capability(user: User, capabilities: tuple[Capability, ...]) -> None:
+    if not any(has_capability(user, capability) for capability in capabilities):
+        raise PermissionDenied(f"Your role does not allow you to {capabilities[0].value}.")
+
+
+# Roles that open person records and assessments at all; which ones is people_visible_to's
+# rule. A panel member reads those behind the cases before their panel (ADR 0008).
+PERSON_RECORD_READERS = (Capability.VIEW_PEOPLE, Capability.CONTRIBUTE_TO_PANEL)

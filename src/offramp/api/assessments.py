@@ -2,7 +2,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import (
+    PERSON_RECORD_READERS,
+    Capability,
+    require_any_capability,
+    require_capability,
+)
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment
@@ -70,8 +75,17 @@ def _out(assessment: Assessment) -> AssessmentOut:
 
 
 def _visible(request: HttpRequest, assessment_id: int) -> Assessment:
+    """An assessment the caller may record (coordinators)."""
     user = caller(request)
     require_capability(user, Capability.ASSESS)
+    return get_object_or_404(assessments_visible_to(user), pk=assessment_id)
+
+
+def _readable(request: HttpRequest, assessment_id: int) -> Assessment:
+    """An assessment the caller may read: as the page, also a panel member's for a case on
+    their panel's agenda."""
+    user = caller(request)
+    require_any_capability(user, PERSON_RECORD_READERS)
     return get_object_or_404(assessments_visible_to(user), pk=assessment_id)
 
 
@@ -101,7 +115,7 @@ def start_assessment(
 
 @router.get("/{assessment_id}", response={200: AssessmentOut, 403: ErrorOut, 404: ErrorOut})
 def get_assessment(request: HttpRequest, assessment_id: int) -> AssessmentOut:
-    assessment = _visible(request, assessment_id)
+    assessment = _readable(request, assessment_id)
     audit_consultation(actor=caller(request), subjects=[assessment], purpose="assessment")
     return _out(assessment)
 

@@ -5,7 +5,12 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import (
+    PERSON_RECORD_READERS,
+    Capability,
+    require_any_capability,
+    require_capability,
+)
 from offramp.access.scoping import match_reviews_visible_to, merges_visible_to, people_visible_to
 from offramp.audit.selectors import person_access_log
 from offramp.audit.services import AuditObject, audit_consultation
@@ -277,7 +282,7 @@ def unmerge(request: HttpRequest, merge_id: int, payload: UnmergeIn) -> MergeOut
 
 def _visible_person(request: HttpRequest, person_id: int) -> Person:
     user = caller(request)
-    require_capability(user, Capability.VIEW_PEOPLE)
+    require_any_capability(user, PERSON_RECORD_READERS)
     return get_object_or_404(
         people_visible_to(user).prefetch_related("aliases", "identifiers__agency"), pk=person_id
     )

@@ -3,11 +3,15 @@
 from typing import TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 
-from offramp.access.permissions import Capability, has_capability
+from offramp.access.permissions import (
+    PERSON_RECORD_READERS,
+    Capability,
+    require_any_capability,
+)
 from offramp.accounts.models import User
 
 M = TypeVar("M", bound=Model)
@@ -28,22 +32,13 @@ def get_visible_or_404(queryset: QuerySet[M], pk: int) -> M:
 
 
 def require(request: HttpRequest, capability: Capability) -> User:
-    user = signed_in_user(request)
-    if not has_capability(user, capability):
-        raise PermissionDenied(f"Your role does not allow you to {capability.value}.")
-    return user
-
-
-# Roles that open person records at all; which records is people_visible_to's rule. A panel
-# member reads those behind the cases before their panel (ADR 0008).
-PERSON_RECORD_READERS = (Capability.VIEW_PEOPLE, Capability.CONTRIBUTE_TO_PANEL)
+    return require_any(request, (capability,))
 
 
 def require_any(request: HttpRequest, capabilities: tuple[Capability, ...]) -> User:
     """The signed-in user, if their role has one of these capabilities (403 otherwise)."""
     user = signed_in_user(request)
-    if not any(has_capability(user, capability) for capability in capabilities):
-        raise PermissionDenied(f"Your role does not allow you to {capabilities[0].value}.")
+    require_any_capability(user, capabilities)
     return user
 
 
