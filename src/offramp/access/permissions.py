@@ -68,3 +68,23 @@ def acting_agency(user: User) -> Agency:
 def require_capability(user: User, capability: Capability) -> None:
     if not has_capability(user, capability):
         raise PermissionDenied(f"Your role does not allow you to {capability.value}.")
+
+
+# --- administration ------------------------------------------------------------------------
+
+
+def is_administrator(user: User) -> bool:
+    """Administrators keep accounts and standing data for the whole partnership, not for one
+    agency (the first, set up on the command line before any agency exists, has none), so this
+    is not a capability of has_capability, which needs an agency."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.role == Role.ADMINISTRATOR
+    )
+
+
+def require_administrator(user: User, *, to: str) -> None:
+    if not is_administrator(user):
+        raise PermissionDenied(f"Only an administrator may {to}.")
