@@ -157,7 +157,8 @@ def test_an_administrator_lifts_a_lockout_in_administration(
     fail(Client(), "coordinator", 5)
     admin_client = signed_in(administrator)
     changelist = reverse("admin:accounts_signinthrottle_changelist")
-    assert "1 result" in admin_client.get(changelist, {"q": "coordinator"}).content.decode()
+    found = admin_client.get(changelist, {"q": "coordinator"}).content.decode()
+    assert sign_in_username_digest("coordinator")[:12] in found
     throttle = SignInThrottle.objects.get()
     response = admin_client.post(
         changelist, {"action": "lift_lockout", "_selected_action": [throttle.pk]}

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -37,7 +38,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     job_title = models.CharField(max_length=120, blank=True)
 
-    objects = OfframpUserManager()
+    objects: ClassVar[OfframpUserManager] = OfframpUserManager()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

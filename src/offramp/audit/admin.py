@@ -38,7 +38,7 @@ def counted(objects: Iterable[models.Model]) -> list[str]:
     ]
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     def _log_view(self, request: HttpRequest, object_id: str) -> None:
         audit_consultation(
             actor=_actor(request),
