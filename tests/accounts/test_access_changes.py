@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from offramp.accounts.models import AccessChange, AccessChangeStatus, Role, User
+from offramp.accounts.models import AccessChange, AccessChangeStatus, Role, TotpDevice, User
 from offramp.accounts.services import (
     access_change_approve,
     access_change_reject,
@@ -235,3 +235,23 @@ def test_createsuperuser_sets_up_the_first_administrators_directly(
     user = User.objects.get(username="first")
     assert user.is_active and user.is_superuser and user.role == Role.ADMINISTRATOR
     assert AuditEntry.objects.filter(object_type="user", object_id=str(user.pk)).exists()
+
+
+def test_an_administrator_cannot_take_over_another_administrators_sign_in(
+    administrator: User, second_administrator: User
+) -> None:
+    """Setting their password or removing their two-factor device would let one administrator
+    sign in as the other and approve their own request."""
+    client = signed_in(administrator)
+    password_page = reverse("admin:auth_user_password_change", args=[second_administrator.pk])
+    response = client.post(
+        password_page,
+        {"password1": "a-new-long-password-1", "password2": "a-new-long-password-1"},
+    )
+    assert response.status_code == 403
+    second_administrator.refresh_from_db()
+    assert second_administrator.check_password(PASSWORD)
+
+    device = TotpDevice.objects.create(user=second_administrator, secret="JBSWY3DPEHPK3PXP")
+    client.post(reverse("admin:accounts_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert TotpDevice.objects.filter(pk=device.pk).exists()

@@ -88,3 +88,11 @@ def is_administrator(user: User) -> bool:
 def require_administrator(user: User, *, to: str) -> None:
     if not is_administrator(user):
         raise PermissionDenied(f"Only an administrator may {to}.")
+
+
+def may_reset_credentials(actor: User, user: User) -> bool:
+    """No administrator resets another administrator's password or two-factor device in
+    administration: they could then sign in as them and be the "second administrator" who
+    approves their own change. That is done on the server (`offramp changepassword`,
+    `offramp unlock --reset-two-factor`)."""
+    return is_administrator(actor) and (user.pk == actor.pk or user.role != Role.ADMINISTRATOR)

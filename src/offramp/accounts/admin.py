@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from offramp.access.permissions import is_administrator
+from offramp.access.permissions import is_administrator, may_reset_credentials
 from offramp.audit.admin import AuditedModelAdmin
 from offramp.audit.models import AuditAction
 from offramp.audit.services import AuditObject, audit_record
@@ -112,6 +112,11 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     def user_change_password(
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
+        target = self.get_object(request, unquote(id))
+        if target is not None and not may_reset_credentials(_administrator(request), target):
+            raise PermissionDenied(
+                "Another administrator's password is set on the server: offramp changepassword."
+            )
         # Django's password page saves outside save_model and outside a transaction.
         with transaction.atomic():
             response = super().user_change_password(request, id, form_url)
@@ -249,6 +254,8 @@ class SignInThrottleAdmin(AuditedModelAdmin):
 class TotpDeviceAdmin(AuditedModelAdmin):
     """Shows who has set up two-factor; never the secret. Delete a device to reset it."""
 
+    # One device at a time, through its delete page, which checks whose it is.
+    actions = None
     list_display = ["user", "created_at", "confirmed_at"]
     search_fields = ["user__username"]
     fields = ("user", "created_at", "confirmed_at")
@@ -259,3 +266,8 @@ class TotpDeviceAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: TotpDevice | None = None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return may_reset_credentials(_administrator(request), obj.user)
