@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from offramp.access.permissions import is_administrator, may_reset_credentials
-from offramp.audit.admin import AuditedModelAdmin
+from offramp.audit.admin import AuditedModelAdmin, admin_actor
 from offramp.audit.models import AuditAction
 from offramp.audit.services import AuditObject, audit_record
 
@@ -59,7 +59,7 @@ admin.site.unregister(Group)
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     """Role and agency are asked for here and applied once a second administrator approves
-    (see *Role and agency changes*). Administration access follows the administrator role, so
+    (under *Role or agency changes*). Administration access follows the administrator role, so
     the staff and superuser flags, groups and permissions are not edited here."""
 
     list_display = ["username", "first_name", "last_name", "agency", "role", "is_active"]
@@ -92,7 +92,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     )
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        actor = _administrator(request)
+        actor = admin_actor(request)
         if not change:
             user_add_pending(requested_by=actor, user=obj, role=obj.role, agency=obj.agency)
             self.message_user(request, PENDING_NOTICE.format(user=obj.username))
@@ -113,7 +113,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         self, request: HttpRequest, id: str, form_url: str = ""
     ) -> HttpResponse:
         target = self.get_object(request, unquote(id))
-        if target is not None and not may_reset_credentials(_administrator(request), target):
+        if target is not None and not may_reset_credentials(admin_actor(request), target):
             raise PermissionDenied(
                 "Another administrator's password is set on the server: offramp changepassword."
             )
@@ -123,7 +123,7 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
             if request.method == "POST" and response.status_code == 302:
                 audit_record(
                     action=AuditAction.ALTERATION,
-                    actor=_administrator(request),
+                    actor=admin_actor(request),
                     subject=AuditObject("user", unquote(id)),
                     purpose="password set in administration",
                 )
@@ -134,12 +134,6 @@ PENDING_NOTICE = (
     "The role and agency asked for {user} take effect when a second administrator approves "
     "them under Role or agency changes."
 )
-
-
-def _administrator(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User), "administration is only reached signed in"
-    return user
 
 
 @admin.register(AccessChange)
@@ -177,7 +171,7 @@ class AccessChangeAdmin(AuditedModelAdmin):
         decide: Callable[[AccessChange, User], AccessChange],
         done: str,
     ) -> None:
-        actor = _administrator(request)
+        actor = admin_actor(request)
         for change in queryset:
             try:
                 decide(change, actor)
@@ -246,7 +240,7 @@ class SignInThrottleAdmin(AuditedModelAdmin):
 
     @admin.action(description="Lift the lockout on the selected usernames")
     def lift_lockout(self, request: HttpRequest, queryset: QuerySet[SignInThrottle]) -> None:
-        count = sign_in_lockouts_lift(throttles=queryset, actor=_administrator(request))
+        count = sign_in_lockouts_lift(throttles=queryset, actor=admin_actor(request))
         self.message_user(request, f"Lifted {count} lockout(s)")
 
 
@@ -270,4 +264,4 @@ class TotpDeviceAdmin(AuditedModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: TotpDevice | None = None) -> bool:
         if obj is None:
             return super().has_delete_permission(request)
-        return may_reset_credentials(_administrator(request), obj.user)
+        return may_reset_credentials(admin_actor(request), obj.user)

@@ -23,7 +23,7 @@ ADMINISTRATION = "administration"
 _OBJECT_ID_LENGTH = 64
 
 
-def _actor(request: HttpRequest) -> User:
+def admin_actor(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User), "administration is only reached signed in"
     return user
@@ -41,7 +41,7 @@ def counted(objects: Iterable[models.Model]) -> list[str]:
 class AuditedModelAdmin(admin.ModelAdmin):
     def _log_view(self, request: HttpRequest, object_id: str) -> None:
         audit_consultation(
-            actor=_actor(request),
+            actor=admin_actor(request),
             subjects=[AuditObject(self.opts.model_name or "", object_id[:_OBJECT_ID_LENGTH])],
             purpose=ADMINISTRATION,
         )
@@ -84,14 +84,17 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit_record(
             action=AuditAction.ALTERATION if change else AuditAction.COLLECTION,
-            actor=_actor(request),
+            actor=admin_actor(request),
             subject=obj,
             purpose=ADMINISTRATION,
         )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         audit_record(
-            action=AuditAction.ERASURE, actor=_actor(request), subject=obj, purpose=ADMINISTRATION
+            action=AuditAction.ERASURE,
+            actor=admin_actor(request),
+            subject=obj,
+            purpose=ADMINISTRATION,
         )
         super().delete_model(request, obj)
 
@@ -102,7 +105,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
                 audit_line(action=AuditAction.ERASURE, subject=obj, purpose=ADMINISTRATION)
                 for obj in queryset
             ]
-            audit_append(actor=_actor(request), lines=lines)
+            audit_append(actor=admin_actor(request), lines=lines)
             super().delete_queryset(request, queryset)
 
     def get_deleted_objects(
