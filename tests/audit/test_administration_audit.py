@@ -136,3 +136,20 @@ def test_every_registered_administration_page_is_audited_and_holds_no_personal_d
 def test_the_access_change_decisions_page_is_logged(administrator: User) -> None:
     signed_in(administrator).get(reverse("admin:accounts_accesschange_changelist"))
     assert entries(actor_id=administrator.pk, object_type="accesschange", object_id="list")
+
+
+def test_every_administration_list_and_the_user_pages_open_and_are_logged(
+    administrator: User, coordinator: User
+) -> None:
+    client = signed_in(administrator)
+    for model in admin.site._registry:
+        opts = model._meta
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(url).status_code == 200, url
+        assert entries(actor_id=administrator.pk, object_type=opts.model_name, object_id="list")
+    for url in (
+        reverse("admin:accounts_user_change", args=[coordinator.pk]),
+        reverse("admin:accounts_user_add"),
+        reverse("admin:accounts_user_history", args=[coordinator.pk]),
+    ):
+        assert client.get(url).status_code == 200, url
