@@ -77,3 +77,31 @@ def require_any_capability(user: User, capabilities: tuple[Capability, ...]) -> 
 # Roles that open person records and assessments at all; which ones is people_visible_to's
 # rule. A panel member reads those behind the cases before their panel (ADR 0008).
 PERSON_RECORD_READERS = (Capability.VIEW_PEOPLE, Capability.CONTRIBUTE_TO_PANEL)
+
+
+# --- administration ------------------------------------------------------------------------
+
+
+def is_administrator(user: User) -> bool:
+    """Administrators keep accounts and standing data for the whole partnership, not for one
+    agency (the first, set up on the command line before any agency exists, has none), so this
+    is not a capability of has_capability, which needs an agency."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and user.role == Role.ADMINISTRATOR
+    )
+
+
+def require_administrator(user: User, *, to: str) -> None:
+    if not is_administrator(user):
+        raise PermissionDenied(f"Only an administrator may {to}.")
+
+
+def may_reset_credentials(actor: User, user: User) -> bool:
+    """No administrator resets another administrator's password or two-factor device in
+    administration: they could then sign in as them and be the "second administrator" who
+    approves their own change. That is done on the server (`offramp changepassword`,
+    `offramp unlock --reset-two-factor`)."""
+    return is_administrator(actor) and (user.pk == actor.pk or user.role != Role.ADMINISTRATOR)

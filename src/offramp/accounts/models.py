@@ -2,8 +2,9 @@
 
 import hashlib
 import secrets
+from typing import ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
@@ -17,12 +18,27 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+class OfframpUserManager(UserManager["User"]):
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None
+    ) -> "User":
+        """`offramp createsuperuser`: an administrator is made under the second-administrator
+        rule in services, not by setting the flags here."""
+        from .services import administrator_create_from_command_line
+
+        return administrator_create_from_command_line(
+            username=username, email=email or "", password=password
+        )
+
+
 class User(AbstractUser):
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
     job_title = models.CharField(max_length=120, blank=True)
+
+    objects: ClassVar[OfframpUserManager] = OfframpUserManager()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
@@ -67,11 +83,12 @@ class ApiToken(models.Model):
 class SignInThrottle(models.Model):
     """Failed sign-ins for one username, kept in the database so every process sees them.
 
-    Keyed by the username as typed (case-folded), whether or not such a user exists, so a
-    lockout never reveals which accounts exist.
+    Keyed by a keyed hash (HMAC with SECRET_KEY) of the username as typed, case-folded, whether
+    or not such a user exists: a lockout never reveals which accounts exist, and what was typed
+    (sometimes a password pasted into the wrong box) is never stored.
     """
 
-    username = models.CharField(max_length=150, unique=True)
+    username_digest = models.CharField(max_length=64, unique=True)
     failures = models.PositiveIntegerField(default=0)
     window_started_at = models.DateTimeField()
     last_failure_at = models.DateTimeField()
@@ -82,7 +99,57 @@ class SignInThrottle(models.Model):
         verbose_name_plural = "sign-in lockouts"
 
     def __str__(self) -> str:
-        return self.username
+        return f"Sign-in failures {self.username_digest[:12]}"
+
+
+class AccessChangeStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a second administrator"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+class AccessChange(models.Model):
+    """A change of a user's role or agency, made only once a second administrator approves it.
+
+    `requested_by` is empty for a request made on the server's command line (createsuperuser).
+    `activates` marks a new account, which stays inactive until the change is approved.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_changes")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    previous_role = models.CharField(max_length=20, choices=Role.choices)
+    previous_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    activates = models.BooleanField(default=False)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10, choices=AccessChangeStatus.choices, default=AccessChangeStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "role or agency change"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_access_change_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Role or agency change for {self.user.username}"
 
 
 class TotpDevice(models.Model):

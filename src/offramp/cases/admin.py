@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from offramp.audit.admin import AuditedModelAdmin
+
 from .models import Panel
 
 
 @admin.register(Panel)
-class PanelAdmin(admin.ModelAdmin):
+class PanelAdmin(AuditedModelAdmin):
     """Administrators set up the standing panels and which agencies sit on each; membership
     decides which agencies' panel members may see the cases on its agendas."""
 

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
+from offramp.audit.admin import AuditedModelAdmin
+
 from .models import DataCategory, DataSharingAgreement, LawfulBasis
 
 
@@ -49,7 +51,7 @@ class DataSharingAgreementForm(forms.ModelForm):
 
 
 @admin.register(DataSharingAgreement)
-class DataSharingAgreementAdmin(admin.ModelAdmin):
+class DataSharingAgreementAdmin(AuditedModelAdmin):
     form = DataSharingAgreementForm
     list_display = ["reference", "title", "lawful_basis", "review_date", "end_date", "status"]
     list_filter = ["lawful_basis"]
