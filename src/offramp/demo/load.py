@@ -111,6 +111,15 @@ DEMO_ACCOUNTS = (
         "Jones",
         "System administrator",
     ),
+    # Role and agency changes take a second administrator's approval (ADR 0011).
+    DemoAccount(
+        "admin2",
+        Role.ADMINISTRATOR,
+        AgencyKind.COMMUNITY_SAFETY,
+        "Ben",
+        "Carter",
+        "Deputy system administrator",
+    ),
 )
 
 
