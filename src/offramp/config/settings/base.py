@@ -78,7 +78,6 @@ TEMPLATES = [
 ]
 
 
-
 def sqlite_options(database: dict[str, Any]) -> dict[str, Any]:
     """A database's OPTIONS, with what lets several clients share one SQLite file.
 
