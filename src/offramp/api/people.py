@@ -27,6 +27,7 @@ from .schemas import (
     AccessLogEntryOut,
     ErrorOut,
     EventOut,
+    OneLineText,
     PersonMatchOut,
     PersonOut,
     PersonSummaryOut,
@@ -37,8 +38,8 @@ router = Router(tags=["people"])
 
 
 class SearchParams(Schema):
-    family_name: str
-    given_name: str = ""
+    family_name: OneLineText
+    given_name: OneLineText = ""
     date_of_birth: date | None = None
 
 
@@ -79,8 +80,8 @@ def search_people(request: HttpRequest, params: Query[SearchParams]) -> list[Per
 
 
 class KnownParams(Schema):
-    family_name: str = Field(..., max_length=100)
-    given_name: str = Field("", max_length=100)
+    family_name: OneLineText = Field(..., max_length=100)
+    given_name: OneLineText = Field("", max_length=100)
     date_of_birth: date | None = None
     postcode: str = Field("", max_length=10)
 
