@@ -78,7 +78,7 @@ TEMPLATES = [
 ]
 
 
-def sqlite_options(database: dict[str, Any]) -> dict[str, Any]:
+def sqlite_options(database: dj_database_url.DBConfig) -> dict[str, Any]:
     """A database's OPTIONS, with what lets several clients share one SQLite file.
 
     Write-ahead logging lets readers carry on while one client writes; a writer waits up to
