@@ -26,9 +26,11 @@ django.setup()
 from django.conf import settings
 from django.test import Client
 
-response = Client(HTTP_HOST="127.0.0.1").get("/no-such-page/")
+client = Client(HTTP_HOST="127.0.0.1")
+response = client.get("/no-such-page/")
+static = client.get("/static/offramp/logo.svg")
 print(json.dumps({"debug": settings.DEBUG, "status": response.status_code,
-                  "page": response.content.decode()}))
+                  "page": response.content.decode(), "static": static.status_code}))
 """
 
 
@@ -57,6 +59,7 @@ def test_the_demo_settings_answer_a_missing_page_with_offramps_page_and_no_url_l
     assert "Page not found" in page
     assert "URLconf" not in page
     assert "admin/" not in page
+    assert answer["static"] == 200, "the demo serves its static files with DEBUG off"
 
 
 def test_a_developer_turns_debug_on_with_django_debug():

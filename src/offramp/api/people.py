@@ -27,7 +27,6 @@ from .schemas import (
     AccessLogEntryOut,
     ErrorOut,
     EventOut,
-    OneLineText,
     PersonMatchOut,
     PersonOut,
     PersonSummaryOut,
@@ -38,8 +37,8 @@ router = Router(tags=["people"])
 
 
 class SearchParams(Schema):
-    family_name: OneLineText
-    given_name: OneLineText = ""
+    family_name: str
+    given_name: str = ""
     date_of_birth: date | None = None
 
 
@@ -80,8 +79,8 @@ def search_people(request: HttpRequest, params: Query[SearchParams]) -> list[Per
 
 
 class KnownParams(Schema):
-    family_name: OneLineText = Field(..., max_length=100)
-    given_name: OneLineText = Field("", max_length=100)
+    family_name: str = Field(..., max_length=100)
+    given_name: str = Field("", max_length=100)
     date_of_birth: date | None = None
     postcode: str = Field("", max_length=10)
 
