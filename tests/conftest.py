@@ -32,12 +32,17 @@ def agencies(db: None) -> dict[str, Agency]:
 
 @pytest.fixture
 def partnership_agreement(agencies: dict[str, Agency]) -> DataSharingAgreement:
-    """An information sharing protocol between every persona's agency, for every category."""
+    """An information sharing protocol between every persona's agency, for every category,
+    about anyone: a statutory gateway with a special category condition for health."""
     agreement = DataSharingAgreement.objects.create(
         reference="HISP-TEST",
         title="Hartmoor SOC Prevent information sharing protocol",
         data_categories=list(DataCategory.values),
-        lawful_basis=LawfulBasis.CRIME_AND_DISORDER_ACT_S115,
+        lawful_basis=LawfulBasis.OTHER_STATUTORY,
+        lawful_basis_detail=(
+            "Crime and Disorder Act 1998, section 115, with Data Protection Act 2018, "
+            "Schedule 1, paragraphs 10 and 18 for health information"
+        ),
         purpose="Preventing serious and organised crime and safeguarding those exploited by it",
         start_date=datetime.date(2020, 1, 1),
         review_date=datetime.date(2999, 1, 1),

@@ -456,7 +456,9 @@ def test_every_disclosure_and_every_organisation_that_used_the_records_is_listed
         "Hartmoor Police",
         "Hartmoor Council Community Safety",
     )
-    assert share["basis"].startswith("Agreement HISP-TEST (Crime and Disorder Act 1998")
+    assert share["basis"].startswith(
+        "Agreement HISP-TEST (Other statutory basis: Crime and Disorder Act 1998"
+    )
     assert share["recorded_by"] == "Priya Shah (Hartmoor Council Community Safety)"
 
     log = sections(export)["audit.auditentry"]

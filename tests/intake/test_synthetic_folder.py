@@ -42,7 +42,9 @@ def hartmoor(db: None, area: SyntheticArea) -> User:
         reference="HSP-TEST",
         title="Protocol",
         data_categories=list(DataCategory.values),
-        lawful_basis="crime_and_disorder_act_s115",
+        # Section 115 alone cannot carry the health extract (ADR 0006, "Fit").
+        lawful_basis="other_statutory",
+        lawful_basis_detail="Crime and Disorder Act 1998, s.115; DPA 2018, Sch. 1, paras 10, 18",
         purpose="Testing",
         start_date=datetime.date(2020, 1, 1),
         review_date=datetime.date(2999, 1, 1),

@@ -503,7 +503,10 @@ def test_the_person_page_lists_what_was_shared(
     content = page.content.decode()
     assert "Information shared" in content
     assert "Hartmoor Police" in content
-    assert "Agreement HISP-TEST (Crime and Disorder Act 1998, section 115)" in content
+    assert (
+        "Agreement HISP-TEST (Other statutory basis: Crime and Disorder Act 1998, section 115"
+        in content
+    )
     assert "Information shared between agencies" in content  # on the timeline
 
 

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.schema import OpenAPISchema
 
 from offramp.transitions import IllegalTransition
+from offramp.web.views.errors import too_large_megabytes
 
 from . import assessments, cases, people, referrals
 from .auth import api_auth
@@ -80,6 +81,13 @@ def schema_error(request: HttpRequest, error: SchemaValidationError) -> HttpResp
     return api.create_response(
         request, {"detail": "The request was refused", "errors": errors}, status=422
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def request_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE is refused before it is read: 413, not a 500."""
+    detail = f"The request body is larger than the {too_large_megabytes()} MB the API accepts"
+    return api.create_response(request, {"detail": detail}, status=413)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,8 +1,34 @@
 """The API's typed shapes. Field names are a public contract: add, never rename."""
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Field, Schema
+from pydantic import AfterValidator, ValidationInfo
+from pydantic_core import PydanticCustomError
+
+from offramp.text import invisible_character_errors
+
+
+def _refusing_invisible_characters(*, free_text: bool) -> Callable[[str, ValidationInfo], str]:
+    """The services' own check (offramp.text), so the API refuses what the pages refuse, with
+    the same message naming the field."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        name = info.field_name or "value"
+        errors = invisible_character_errors({name: value}, free_text=free_text)
+        if errors:
+            raise PydanticCustomError("invisible_character", errors[name])
+        return value
+
+    return check
+
+
+# A name, an area, a search term: one line with no control or format characters at all.
+OneLineText = Annotated[str, AfterValidator(_refusing_invisible_characters(free_text=False))]
+# A concern, evidence, a note: may keep newlines and tabs, nothing else invisible.
+FreeText = Annotated[str, AfterValidator(_refusing_invisible_characters(free_text=True))]
 
 
 class ErrorOut(Schema):
@@ -77,11 +103,11 @@ class AccessLogEntryOut(Schema):
 
 
 class ReferralIn(Schema):
-    given_name: str = Field(max_length=100)
-    family_name: str = Field(max_length=100)
+    given_name: OneLineText = Field(max_length=100)
+    family_name: OneLineText = Field(max_length=100)
     date_of_birth: date
-    area: str = Field("", max_length=100)
-    concern: str = Field(max_length=4000)
+    area: OneLineText = Field("", max_length=100)
+    concern: FreeText = Field(max_length=4000)
     consent: str
     factor_ids: list[str] = Field(default_factory=list, max_length=100)
     agency: str | None = Field(None, description="Slug of the referring agency: must be your own")
@@ -111,6 +137,8 @@ class ReferralOut(ReferralStatusOut):
 
 
 class FactorJudgementIn(Schema):
+    # Evidence and note are plain str: the service refuses invisible characters under the
+    # factor's own field name ("associates-note"), which the schema cannot know.
     judgement: str
     evidence: str = Field("", max_length=2000)
     source_agency_id: int | None = None
@@ -127,10 +155,10 @@ class AssessmentStartIn(Schema):
 
 
 class AssessmentSummaryIn(Schema):
-    protective_factors: str = Field("", max_length=4000)
-    summary: str = Field(max_length=4000)
+    protective_factors: FreeText = Field("", max_length=4000)
+    summary: FreeText = Field(max_length=4000)
     overall_concern: str
-    changes_note: str = Field("", max_length=4000)
+    changes_note: FreeText = Field("", max_length=4000)
 
 
 class AssessmentOut(Schema):

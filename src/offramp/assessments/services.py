@@ -22,7 +22,7 @@ from offramp.sharing.services import (
     disclosure_record,
     sharing_basis,
 )
-from offramp.text import null_character_errors
+from offramp.text import invisible_character_errors
 from offramp.transitions import IllegalTransition
 
 from .framework import current_framework
@@ -112,7 +112,8 @@ def _entry_errors(entry: FactorEntry, prefix: str, known_agencies: set[int]) -> 
         if len(value) > 2000:
             errors[f"{prefix}{name}"] = f"The {name} must be 2000 characters or fewer"
     texts = {f"{prefix}evidence": entry.evidence, f"{prefix}note": entry.note}
-    errors.update(null_character_errors(texts))
+    labels = {f"{prefix}evidence": "Evidence", f"{prefix}note": "Your note"}
+    errors.update(invisible_character_errors(texts, free_text=True, labels=labels))
     return errors
 
 
@@ -264,7 +265,7 @@ def assessment_record_summary(
     for name, value in texts.items():
         if len(value) > 4000:
             errors[name] = "This must be 4000 characters or fewer"
-    errors.update(null_character_errors(texts))
+    errors.update(invisible_character_errors(texts, free_text=True))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

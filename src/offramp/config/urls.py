@@ -5,6 +5,8 @@ from offramp.api.main import api
 
 admin.site.site_header = "Offramp administration"
 admin.site.site_title = "Offramp administration"
+# Django answers a request body over DATA_UPLOAD_MAX_MEMORY_SIZE with 400; Offramp says 413.
+handler400 = "offramp.web.views.errors.bad_request"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

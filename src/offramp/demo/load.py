@@ -486,10 +486,16 @@ def _load_agreements(agencies: dict[str, Agency]) -> list[DataSharingAgreement]:
         reference="HSP-HEALTH-01",
         title="Safeguarding health information: Hartmoor NHS and SOC Prevent partners",
         data_categories=[DataCategory.HEALTH],
-        lawful_basis=LawfulBasis.CHILDREN_ACT_2004,
+        # Not the Children Act 2004: the partnership's health information is about adults
+        # too, and that Act supports sharing about children only (ADR 0006, "Fit").
+        lawful_basis=LawfulBasis.OTHER_STATUTORY,
+        lawful_basis_detail=(
+            "UK GDPR Article 9(2)(g) and Data Protection Act 2018, Schedule 1, paragraph 18 "
+            "(safeguarding of children and of individuals at risk)"
+        ),
         purpose=(
-            "Sharing health information needed to safeguard children and young people from "
-            "criminal exploitation, under the duty to co-operate and the safeguarding duty."
+            "Sharing health information needed to safeguard children, young people and adults "
+            "at risk from criminal exploitation."
         ),
         start_date=today - timedelta(days=200),
         review_date=today + timedelta(days=165),

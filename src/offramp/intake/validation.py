@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from offramp.dates import age_on
+from offramp.text import invisible_character_problem
 
 from .readers import ErrorList, Table
 from .schemas import Column, ColumnType, ExtractSchema
@@ -103,8 +104,9 @@ def parse_date(value: str) -> date | str:
 
 def _parse(column: Column, value: str, agency_slugs: Collection[str]) -> object:
     """The typed value, or raises ValueError with the reason."""
-    if "\x00" in value:
-        raise ValueError("must not contain null characters")
+    invisible = invisible_character_problem(value)
+    if invisible is not None:
+        raise ValueError(invisible)
     if len(value) > column.max_length:
         raise ValueError(f"must be {column.max_length} characters or fewer")
     if column.type == ColumnType.DATE:

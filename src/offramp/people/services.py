@@ -10,7 +10,7 @@ from django.utils import timezone
 from offramp.accounts.models import User
 from offramp.audit.models import EventCode
 from offramp.audit.services import event_record
-from offramp.text import null_character_errors
+from offramp.text import invisible_character_errors
 
 from .models import Ethnicity, Person, Sex
 
@@ -47,12 +47,14 @@ def validate_person_details(details: PersonDetails) -> None:
     if not details.family_name.strip():
         errors["family_name"] = "Enter the person's last name"
     errors.update(
-        null_character_errors(
+        invisible_character_errors(
             {
                 "given_name": details.given_name,
                 "family_name": details.family_name,
                 "middle_names": details.middle_names,
                 "area": details.area,
+                "postcode_district": details.postcode_district,
+                "nationality": details.nationality,
             }
         )
     )

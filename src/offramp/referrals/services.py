@@ -16,7 +16,7 @@ from offramp.audit.models import AuditAction, Event, EventCode
 from offramp.audit.services import audit_record, event_record
 from offramp.people.models import Person
 from offramp.people.services import PersonDetails, person_create, validate_person_details
-from offramp.text import null_character_errors
+from offramp.text import invisible_character_errors
 from offramp.transitions import check_transition
 
 from .models import ClosureReason, ConsentStatus, Referral, ReferralFactor, ReferralStatus
@@ -42,7 +42,7 @@ def _validate(request: ReferralRequest, referrer: User) -> None:
         errors["concern"] = "Describe what worries you about this person"
     elif len(request.concern) > CONCERN_MAX_LENGTH:
         errors["concern"] = f"What worries you must be {CONCERN_MAX_LENGTH} characters or fewer"
-    errors.update(null_character_errors({"concern": request.concern}))
+    errors.update(invisible_character_errors({"concern": request.concern}, free_text=True))
     if request.consent not in ConsentStatus.values:
         errors["consent"] = "Select whether the person has consented to this referral"
     known = {factor.id for factor in current_framework().factors}

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from offramp.audit.admin import AuditedModelAdmin
 
-from .models import DataCategory, DataSharingAgreement, LawfulBasis
+from .models import BASIS_FIT, DataCategory, DataSharingAgreement, LawfulBasis
 
 
 class DataSharingAgreementForm(forms.ModelForm):
@@ -39,6 +39,12 @@ class DataSharingAgreementForm(forms.ModelForm):
         basis, detail = data.get("lawful_basis"), (data.get("lawful_basis_detail") or "").strip()
         if basis == LawfulBasis.OTHER_STATUTORY and not detail:
             self.add_error("lawful_basis_detail", "Name the statute and section")
+        if basis in BASIS_FIT:
+            gaps = [BASIS_FIT[basis].category_gap(c) for c in data.get("data_categories") or []]
+            unfit = [gap for gap in gaps if gap]
+            if unfit:
+                label = LawfulBasis(basis).label
+                self.add_error("data_categories", f"{label} {unfit[0]}. Choose another basis")
         start, review, end = data.get("start_date"), data.get("review_date"), data.get("end_date")
         if start and review and review <= start:
             self.add_error("review_date", "The review date must be after the start date")

@@ -6,7 +6,9 @@ or a recorded public-interest decision may. Every share that happens is a `Discl
 kind of information (never the information itself), from whom, to whom, when and on what basis.
 """
 
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
@@ -49,6 +51,81 @@ class LawfulBasis(models.TextChoices):
         "Children Act 2004, sections 10 and 11",
     )
     OTHER_STATUTORY = "other_statutory", "Other statutory basis"
+
+
+class DataSubject(StrEnum):
+    """Whom a share is about: one child, one adult, or anyone (an extract holds many people)."""
+
+    CHILD = "child"
+    ADULT = "adult"
+    ANYONE = "anyone"
+
+
+class BasisSubjects(StrEnum):
+    """Whom a lawful basis can support sharing about."""
+
+    CHILDREN_ONLY = "children only"
+    ADULTS_ONLY = "adults only"
+    ANY = "any"
+
+    def supports(self, subject: DataSubject) -> bool:
+        if self is BasisSubjects.ANY:
+            return True
+        wanted = DataSubject.CHILD if self is BasisSubjects.CHILDREN_ONLY else DataSubject.ADULT
+        return subject == wanted
+
+
+@dataclass(frozen=True)
+class BasisFit:
+    """What a lawful basis can support: which categories of data, about whom, and why."""
+
+    categories: frozenset[str]
+    subjects: BasisSubjects
+    reason: str  # why the limits are what they are; shown in refusals that they cause
+
+    def category_gap(self, category: str) -> str:
+        """Why the basis cannot support this category of data about anyone ("" when it can)."""
+        if category not in self.categories:
+            return f"cannot support {category_phrase(category)}: {self.reason}"
+        return ""
+
+    def gap(self, *, category: str, subject: DataSubject) -> str:
+        """Why the basis cannot support this share ("" when it can)."""
+        if unsupported := self.category_gap(category):
+            return unsupported
+        if not self.subjects.supports(subject):
+            about = {
+                DataSubject.CHILD: "this person is a child",
+                DataSubject.ADULT: "this person is an adult",
+                DataSubject.ANYONE: "the information may be about anyone",
+            }[subject]
+            why = f" ({self.reason})" if self.reason else ""
+            return f"supports information about {self.subjects.value}{why}, and {about}"
+        return ""
+
+
+_EVERY_CATEGORY = frozenset(DataCategory.values)
+_NOT_HEALTH = _EVERY_CATEGORY - {DataCategory.HEALTH}
+_NO_ARTICLE_9 = (
+    "health information is special category data, which needs a condition under UK GDPR "
+    "Article 9 and the Data Protection Act 2018, section 10 and Schedule 1, and this basis "
+    "provides none"
+)
+# Which data, about whom, each basis can support (ADR 0006, "Fit", gives the sources).
+BASIS_FIT: dict[str, BasisFit] = {
+    LawfulBasis.CRIME_AND_DISORDER_ACT_S115: BasisFit(
+        _NOT_HEALTH, BasisSubjects.ANY, _NO_ARTICLE_9
+    ),
+    LawfulBasis.DPA_2018_PART_3: BasisFit(_EVERY_CATEGORY, BasisSubjects.ANY, ""),
+    LawfulBasis.UK_GDPR_PUBLIC_TASK: BasisFit(_NOT_HEALTH, BasisSubjects.ANY, _NO_ARTICLE_9),
+    LawfulBasis.CONSENT: BasisFit(_EVERY_CATEGORY, BasisSubjects.ANY, ""),
+    LawfulBasis.CHILDREN_ACT_2004: BasisFit(
+        _EVERY_CATEGORY,
+        BasisSubjects.CHILDREN_ONLY,
+        "its duties are to safeguard and promote the welfare of children",
+    ),
+    LawfulBasis.OTHER_STATUTORY: BasisFit(_EVERY_CATEGORY, BasisSubjects.ANY, ""),
+}
 
 
 class AgreementStatus(models.TextChoices):
@@ -105,6 +182,10 @@ class DataSharingAgreement(models.Model):
 
     def covers_category(self, category: str) -> bool:
         return category in self.data_categories
+
+    def basis_gap(self, *, category: str, subject: DataSubject) -> str:
+        """Why the agreement's lawful basis cannot support this share ("" when it can)."""
+        return BASIS_FIT[self.lawful_basis].gap(category=category, subject=subject)
 
     @property
     def basis_label(self) -> str:

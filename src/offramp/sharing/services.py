@@ -20,6 +20,7 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.audit.models import EventCode
 from offramp.audit.services import event_record
+from offramp.dates import age_on
 from offramp.people.models import Person
 from offramp.referrals.models import ConsentStatus, Referral
 from offramp.text import null_character_errors
@@ -28,6 +29,7 @@ from .models import (
     BasisKind,
     DataCategory,
     DataSharingAgreement,
+    DataSubject,
     Disclosure,
     PublicInterestDecision,
     category_phrase,
@@ -68,9 +70,27 @@ def _agreements_between(from_agency: Agency, to_agency: Agency) -> list[DataShar
 
 
 def _covering_agreement(
-    agreements: Iterable[DataSharingAgreement], category: str, on: date
+    agreements: Iterable[DataSharingAgreement], category: str, subject: DataSubject, on: date
 ) -> DataSharingAgreement | None:
-    return next((a for a in agreements if a.in_force(on) and a.covers_category(category)), None)
+    return next(
+        (
+            a
+            for a in agreements
+            if a.in_force(on)
+            and a.covers_category(category)
+            and not a.basis_gap(category=category, subject=subject)
+        ),
+        None,
+    )
+
+
+ADULT_AGE_YEARS = 18
+
+
+def subject_on(person: Person, on: date) -> DataSubject:
+    """Whether the person was a child or an adult on the day of the share."""
+    adult = age_on(person.date_of_birth, on) >= ADULT_AGE_YEARS
+    return DataSubject.ADULT if adult else DataSubject.CHILD
 
 
 def _consent_referral(person: Person) -> Referral | None:
@@ -104,6 +124,7 @@ def _agreement_gap(
     to_agency: Agency,
     between: list[DataSharingAgreement],
     category: str,
+    subject: DataSubject,
     on: date,
 ) -> str:
     """Why no agreement covers the share, naming the nearest agreement and what it lacks."""
@@ -117,6 +138,13 @@ def _agreement_gap(
                 return f"{missing} ({agreement.reference} starts on {_day(agreement.start_date)})"
             assert agreement.end_date is not None
             return f"{missing} ({agreement.reference} ended on {_day(agreement.end_date)})"
+    for agreement in between:
+        gap = agreement.basis_gap(category=category, subject=subject)
+        if agreement.in_force(on) and agreement.covers_category(category) and gap:
+            return (
+                f"{missing} ({agreement.reference} lists it, but its lawful basis, "
+                f"{agreement.basis_label}, {gap})"
+            )
     for agreement in between:
         if agreement.in_force(on):
             return f"{missing} ({agreement.reference} does not include {phrase})"
@@ -143,14 +171,27 @@ class AgreementCheck:
 
 
 def agreement_check(
-    *, from_agency: Agency, to_agency: Agency, category: str, on: date
+    *,
+    from_agency: Agency,
+    to_agency: Agency,
+    category: str,
+    on: date,
+    subject: DataSubject = DataSubject.ANYONE,
 ) -> AgreementCheck:
+    """The agreement in force on `on`, between both agencies, listing the category, whose
+    lawful basis can support that category about that subject (`BASIS_FIT`). The subject is
+    anyone unless the share is about one person: an extract needs a basis that fits everyone."""
     between = _agreements_between(from_agency, to_agency)
-    agreement = _covering_agreement(between, category, on)
+    agreement = _covering_agreement(between, category, subject, on)
     if agreement is not None:
         return AgreementCheck(agreement)
     gap = _agreement_gap(
-        from_agency=from_agency, to_agency=to_agency, between=between, category=category, on=on
+        from_agency=from_agency,
+        to_agency=to_agency,
+        between=between,
+        category=category,
+        subject=subject,
+        on=on,
     )
     return AgreementCheck(None, gap)
 
@@ -175,15 +216,22 @@ def sharing_basis(
 ) -> SharingBasis:
     """The basis on which `from_agency`'s information may go to `to_agency`, or NoSharingBasis.
 
-    Looks, in order, for an agreement in force on `on` to which both agencies are parties and
-    which lists the category; the person's consent; a public-interest decision about this
+    Looks, in order, for an agreement in force on `on` to which both agencies are parties,
+    which lists the category and whose lawful basis fits it and the person (a child or an
+    adult on `on`); the person's consent; a public-interest decision about this
     person, from this agency, to this agency (or the whole partnership), for this category.
     """
     if category not in DataCategory.values:
         raise ValueError(f"Unknown data category {category!r}")
     if from_agency.pk == to_agency.pk:
         raise ValueError("Information an agency holds itself is not shared; no basis is needed")
-    check = agreement_check(from_agency=from_agency, to_agency=to_agency, category=category, on=on)
+    check = agreement_check(
+        from_agency=from_agency,
+        to_agency=to_agency,
+        category=category,
+        on=on,
+        subject=subject_on(person, on),
+    )
     if check.agreement is not None:
         return SharingBasis(kind=BasisKind.AGREEMENT, agreement=check.agreement)
     referral = _consent_referral(person)

@@ -5,7 +5,7 @@ import os
 import dj_database_url
 
 from .base import *  # noqa: F403
-from .base import MIDDLEWARE
+from .base import MIDDLEWARE, sqlite_options
 
 
 def _seconds(name: str, default: int) -> int:
@@ -21,6 +21,7 @@ _database = dj_database_url.config(conn_max_age=60)
 if "postgresql" in _database.get("ENGINE", ""):
     # TLS to PostgreSQL. SQLite has no connection to encrypt (and rejects the option).
     _database.setdefault("OPTIONS", {})["sslmode"] = "require"
+_database["OPTIONS"] = sqlite_options(_database)
 DATABASES = {"default": _database}
 
 MIDDLEWARE = [
