@@ -10,6 +10,9 @@ from collections.abc import Mapping
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 # What free text (a concern, evidence, a note) may keep: it has lines and may have tabs.
 FREE_TEXT_WHITESPACE = frozenset("\n\r\t")
+# The zero-width non-joiner and joiner are part of how names are spelt in Persian, Urdu, Hindi,
+# Malayalam and other scripts: refusing them would refuse those names.
+SCRIPT_JOINERS = frozenset("\u200c\u200d")
 
 
 def invisible_character_problem(value: str, *, free_text: bool = False) -> str | None:
@@ -18,7 +21,7 @@ def invisible_character_problem(value: str, *, free_text: bool = False) -> str |
     A phrase to follow a field's name: "contains an invisible control character (U+202E);
     retype it".
     """
-    allowed = FREE_TEXT_WHITESPACE if free_text else frozenset()
+    allowed = SCRIPT_JOINERS | (FREE_TEXT_WHITESPACE if free_text else frozenset())
     for character in value:
         if unicodedata.category(character) in INVISIBLE_CATEGORIES and character not in allowed:
             return f"contains an invisible control character (U+{ord(character):04X}); retype it"

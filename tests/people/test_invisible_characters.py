@@ -58,6 +58,12 @@ def test_ordinary_names_in_any_script_are_accepted() -> None:
     assert invisible_character_errors(names) == {}
 
 
+def test_names_keep_the_joiners_their_scripts_spell_with() -> None:
+    """Persian and Indic scripts write some names with a zero-width non-joiner or joiner."""
+    names = {"persian": "مهر‌ناز", "malayalam": "ലക്ഷ്‍മി"}
+    assert invisible_character_errors(names) == {}
+
+
 def _saved() -> tuple[int, int, int]:
     return Person.objects.count(), Referral.objects.count(), Event.objects.count()
 
