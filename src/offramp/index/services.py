@@ -225,7 +225,7 @@ def link_records(
                 "not_linkable": plan.not_linkable,
             },
         )
-        reviews_added = _write_reviews(plan, run, may_be_one)
+        reviews_added = _write_reviews(plan, run, today)
         run.counts["reviews_added"] = reviews_added
         lap("writing links")
         run.timings = timings
@@ -531,8 +531,28 @@ def _side(uid: str) -> dict[str, int]:
     return {f"{kind}_id": uid_pk(uid)}
 
 
-def _write_reviews(plan: _Plan, run: LinkageRun, may_be_one: Callable[[str, str], bool]) -> int:
+def _sides_born(uids: set[str]) -> dict[str, date]:
+    """The recorded date of birth of each side, read after the run's writes (so people it
+    founded are there too)."""
+    people = [uid_pk(uid) for uid in uids if is_person_uid(uid)]
+    records = [uid_pk(uid) for uid in uids if not is_person_uid(uid)]
+    born = {
+        person_uid(pk): day
+        for pk, day in Person.objects.filter(pk__in=people).values_list("pk", "date_of_birth")
+    }
+    born.update(
+        (record_uid(pk), day)
+        for pk, day in SourceRecord.objects.filter(pk__in=records).values_list(
+            "pk", "date_of_birth"
+        )
+        if day is not None
+    )
+    return born
+
+
+def _write_reviews(plan: _Plan, run: LinkageRun, today: date) -> int:
     held = set(MatchReview.objects.values_list("left_uid", "right_uid"))
+    born = _sides_born({uid for pair in plan.reviews for uid in pair})
     reviews = [
         MatchReview(
             run=run,
@@ -544,7 +564,9 @@ def _write_reviews(plan: _Plan, run: LinkageRun, may_be_one: Callable[[str, str]
             reasons=reasons,
         )
         for (left, right), (probability, reasons) in sorted(plan.reviews.items())
-        if (left, right) not in held and left != right and may_be_one(left, right)
+        if (left, right) not in held
+        and left != right
+        and not why_not_one_person(born.get(left), born.get(right), today=today)
     ]
     MatchReview.objects.bulk_create(reviews, batch_size=2000)
     return len(reviews)
