@@ -654,11 +654,16 @@ def known_check(
             *(candidate.person for candidate in result.candidates),
             *(AuditObject("person_index", pk, person_id=pk) for pk in result.not_shown),
         ]
+        # The check is a new record (who asked, when, its class, whom it may match); the people
+        # it found are consulted.
         audit_append(
             actor=actor,
             lines=[
-                audit_line(action=AuditAction.CONSULTATION, subject=subject, purpose=purpose)
-                for subject in (check, *consulted)
+                audit_line(action=AuditAction.COLLECTION, subject=check, purpose=purpose),
+                *(
+                    audit_line(action=AuditAction.CONSULTATION, subject=subject, purpose=purpose)
+                    for subject in consulted
+                ),
             ],
         )
     return result
