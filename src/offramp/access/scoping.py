@@ -276,22 +276,20 @@ def candidates_visible_to(user: User) -> QuerySet[Person]:
 # information with the reviewer's. Nobody else sees the queue.
 
 
-def _review_side_visible(user: User, side: str) -> Q:
+def match_reviews_visible_to(user: User) -> QuerySet[MatchReview]:
+    if not has_capability(user, Capability.REVIEW_MATCHES):
+        return MatchReview.objects.none()
     people = people_visible_to(user)
     sharing = agencies_sharing_identity_with(acting_agency(user).pk)
-    return (
-        Q(**{f"{side}_person__in": people})
-        | Q(**{f"{side}_person__merged_into__in": people})
-        | Q(**{f"{side}_record__agency__in": sharing})
-    )
 
-
-def match_reviews_visible_to(user: User) -> QuerySet[MatchReview]:
-    if has_capability(user, Capability.REVIEW_MATCHES):
-        return MatchReview.objects.filter(
-            _review_side_visible(user, "left") & _review_side_visible(user, "right")
+    def visible(side: str) -> Q:
+        return (
+            Q(**{f"{side}_person__in": people})
+            | Q(**{f"{side}_person__merged_into__in": people})
+            | Q(**{f"{side}_record__agency__in": sharing})
         )
-    return MatchReview.objects.none()
+
+    return MatchReview.objects.filter(visible("left") & visible("right"))
 
 
 def known_checks_to_follow_up(user: User) -> QuerySet[KnownCheck]:

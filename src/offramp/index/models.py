@@ -5,6 +5,8 @@ the index, so "is this person known?" scores searches with the same model. A `Ma
 a pair the model was unsure of (or a cluster that touched two people): a reviewer accepts or
 rejects it, and the decision is a label for every later run. A `PersonMerge` records exactly
 which rows moved from one person to another, so that un-merging moves exactly those back.
+A `KnownCheck` is one "is this person known?" check (the class of its answer, never what was
+typed), with the people it may match whom the asker may not see, for coordinators to follow up.
 """
 
 from django.conf import settings
