@@ -14,12 +14,11 @@ from offramp.agencies.models import Agency
 from offramp.audit.models import AuditAction, AuditEntry
 from offramp.index.models import KnownCheck, KnownOutcome
 from offramp.index.services import link_records
-from offramp.intake.models import ExtractKind, SourceRecord
-from offramp.people.models import Person
+from offramp.people.models import AgencyIdentifier, IdentifierType, Person
 from tests.accounts.clock import Clock
 from tests.conftest import PASSWORD, signed_in
 
-from .conftest import Extracts, make_batch, swapped
+from .conftest import Extracts, swapped
 
 REFERRED = (
     "There may be a match whose record is not shared with you. The coordinator has been asked."
@@ -96,21 +95,19 @@ def test_a_health_only_record_is_never_named_to_a_coordinator_who_may_not_see_it
         date_of_birth=datetime.date(2007, 8, 19),
         created_by_agency=health,
     )
-    SourceRecord.objects.create(
-        agency=health,
-        batch=make_batch(health, coordinator, ExtractKind.POLICE_NOMINALS),
-        record_key="trust-1",
-        given_name="Imogen",
-        family_name="Threadgold",
-        date_of_birth=patient.date_of_birth,
+    AgencyIdentifier.objects.create(
         person=patient,
+        agency=health,
+        identifier_type=IdentifierType.NHS_NUMBER,
+        value="943 476 5919",
     )
     page = signed_in(coordinator).get(
         reverse("web:person-search"), query("Imogen", "Threadgold", patient.date_of_birth)
     )
     text = answer(page.content.decode())
     assert REFERRED in text
-    assert "Health" not in text and "Threadgold" not in text.split("Make a referral")[0]
+    assert "Health" not in text and "943 476 5919" not in text
+    assert "Threadgold" not in text.split("Make a referral")[0]
 
 
 def test_a_coordinator_still_sees_people_shared_with_them_in_full(
