@@ -922,6 +922,31 @@ def by_match_review(param: str) -> Callable[[World], list[Target]]:
     return build
 
 
+def by_known_check(param: str) -> Callable[[World], list[Target]]:
+    """school_dsl's "is this person known?" check that may match other_dsl's referral's person,
+    waiting for a coordinator to follow it up."""
+
+    def build(world: World) -> list[Target]:
+        from offramp.index.models import KnownCheck, KnownCheckMatch, KnownOutcome
+
+        asker = world.users["school_dsl"]
+        check = KnownCheck.objects.filter(asked_by=asker).first()
+        if check is None:
+            check = KnownCheck.objects.create(
+                asked_by=asker,
+                channel="page",
+                purpose="referral check",
+                outcome=KnownOutcome.REFERRED,
+            )
+            KnownCheckMatch.objects.create(known_check=check, person=world.person("other_dsl"))
+        return [
+            Target("a check to follow up", {param: check.pk}),
+            Target("no such check", {param: NO_SUCH_ID}, exists=False),
+        ]
+
+    return build
+
+
 def by_person_merge(param: str) -> Callable[[World], list[Target]]:
     """A record merged into the person behind school_dsl's referral."""
 
@@ -1264,6 +1289,9 @@ ID_ROUTES: dict[str, RouteSpec] = {
         by_match_review("pk"), ("get", "post"), body=lambda w: {"decision": "reject"}
     ),
     "index:merge": RouteSpec(by_person("pk"), ("get", "post"), body=merge_form),
+    "index:check-follow-up": RouteSpec(
+        by_known_check("pk"), ("post",), body=lambda w: {"note": "Matrix"}
+    ),
     "index:unmerge": RouteSpec(
         by_person_merge("pk"), ("get", "post"), body=lambda w: {"reason": "Matrix"}
     ),
@@ -1315,6 +1343,7 @@ PLAIN_PAGE_METHODS: dict[str, tuple[str, ...]] = {
     "reports:upstream-csv": ("get",),
     "index:known": ("get",),
     "index:review-list": ("get",),
+    "index:check-list": ("get",),
     "index:link-run": ("post",),
     "intake:batch-list": ("get",),
     "intake:batch-create": ("get", "post"),

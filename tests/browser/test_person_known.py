@@ -77,3 +77,36 @@ def test_a_coordinator_finds_a_known_person_and_accepts_a_match(
     assert_accessible(page)
     assert MatchReview.objects.get().status == ReviewStatus.ACCEPTED
     assert Person.objects.get(given_name="Bobby").merged_into == duplicate
+
+
+def test_a_practitioner_is_told_only_that_the_coordinator_was_asked_who_follows_it_up(
+    page: Any,
+    extracts: Extracts,  # noqa: F811
+    school_dsl: User,
+    coordinator: User,
+    partnership_agreement: object,
+) -> None:
+    link_records(actor=coordinator)
+    robert = Person.objects.get(given_name="Robert", family_name="Okonkwo")
+    sign_in(page, "dsl")
+    page.goto("/index/known/")
+    page.get_by_label("First name").fill("Bob")
+    page.get_by_label("Last name").fill("Okonkwo")
+    fill_date(page, "Date of birth", robert.date_of_birth)
+    page.get_by_role("button", name="Check").click()
+    expect(page.get_by_text("The coordinator has been asked.")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)
+    assert "Hartmoor Police" not in page.content()
+    assert_accessible(page)
+    screenshot(page, "person-known-referred")
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "coordinator", check=False)
+    page.goto("/index/reviews/")
+    page.get_by_role("link", name='1 "is this person known?" check to follow up').click()
+    expect(page.get_by_text("Tom Baker, Hartmoor Academy")).to_be_visible()
+    expect(page.get_by_role("link", name="Robert Okonkwo")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("What you did (optional)").fill("Asked for a referral")
+    page.get_by_role("button", name="Mark as followed up").click()
+    expect(page.get_by_text("There is nothing to follow up.")).to_be_visible()

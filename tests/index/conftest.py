@@ -15,6 +15,8 @@ import pytest
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.intake.models import ExtractKind, ImportBatch, SourceRecord
+from offramp.people.models import Person
+from offramp.referrals.models import Referral
 
 GIVEN = [
     ("Robert", "Bob"),
@@ -110,6 +112,16 @@ def make_batch(agency: Agency, user: User, kind: str) -> ImportBatch:
         status="completed",
         uploaded_by=user,
     )
+
+
+@pytest.fixture
+def referred_twice(dsl_referral: Referral, other_referral: Referral) -> tuple[Person, Person]:
+    """The people behind two schools' referrals, given one date of birth so that they may be
+    one person (merges refuse dates of birth that cannot be)."""
+    first, second = dsl_referral.person, other_referral.person
+    second.date_of_birth = first.date_of_birth
+    second.save(update_fields=["date_of_birth"])
+    return first, second
 
 
 @pytest.fixture

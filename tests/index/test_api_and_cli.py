@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 from offramp.accounts.models import User
 from offramp.index.models import LinkageRun, MatchReview, PersonMerge, ReviewStatus
 from offramp.people.models import Person
-from offramp.referrals.models import Referral
 from tests.conftest import signed_in
 
 from .conftest import Extracts
@@ -29,10 +28,10 @@ def test_offramp_link_refuses_an_empty_index(agencies: object) -> None:
 
 
 def test_review_merge_and_unmerge_through_the_api(
-    dsl_referral: Referral, other_referral: Referral, coordinator: User
+    referred_twice: tuple[Person, Person], coordinator: User
 ) -> None:
     client = signed_in(coordinator)
-    one, other = sorted((dsl_referral.person, other_referral.person), key=lambda p: p.pk)
+    one, other = sorted(referred_twice, key=lambda p: p.pk)
     review = MatchReview.objects.create(
         left_uid=f"p{one.pk}",
         right_uid=f"p{other.pk}",

@@ -31,7 +31,9 @@ def check_url(given: str, family: str, born: datetime.date) -> str:
     return f"{reverse('index:known')}?{query}"
 
 
-def test_a_nickname_and_swapped_date_find_the_person(linked: Person, coordinator: User) -> None:
+def test_a_nickname_and_swapped_date_find_the_person(
+    linked: Person, coordinator: User, partnership_agreement: object
+) -> None:
     born = swapped(linked.date_of_birth)
     assert born != linked.date_of_birth
     result = is_person_known(
@@ -46,17 +48,17 @@ def test_a_nickname_and_swapped_date_find_the_person(linked: Person, coordinator
     assert any("nickname" in reason.level for reason in best.reasons)
 
 
-def test_a_practitioner_sees_which_agencies_know_them_and_nothing_they_hold(
+def test_a_practitioner_sees_nothing_the_index_holds_and_can_refer_at_once(
     linked: Person, school_dsl: User
 ) -> None:
     record = SourceRecord.objects.filter(person=linked).first()
     page = signed_in(school_dsl).get(check_url("Bob", "Okonkwo", swapped(linked.date_of_birth)))
     assert page.status_code == 200
     content = page.content.decode()
-    assert "Hartmoor Police" in content
-    assert "A person whose record is not shared with you" in content
+    assert "The coordinator has been asked" in content
     held = [
         "Robert",
+        "Hartmoor Police",
         record.identifier,
         record.postcode,
         linked.date_of_birth.strftime("%-d %b %Y"),
@@ -70,7 +72,9 @@ def test_a_practitioner_sees_which_agencies_know_them_and_nothing_they_hold(
     )
     assert 'value="Bob"' in form.content.decode()
     # The look-up is in the access log, against the person, without content.
-    entry = AuditEntry.objects.filter(actor_id=school_dsl.pk, purpose="referral check").first()
+    entry = AuditEntry.objects.filter(
+        actor_id=school_dsl.pk, purpose="referral check", object_type="person_index"
+    ).first()
     assert entry is not None and entry.person_id == linked.pk
 
 
@@ -105,8 +109,10 @@ def test_before_any_linking_the_search_says_it_uses_name_matching(
     assert "have not been linked yet" in page.content.decode()
 
 
-def test_the_api_answers_with_candidates_and_agencies(linked: Person, school_dsl: User) -> None:
-    client = signed_in(school_dsl)
+def test_the_api_answers_with_the_candidates_the_caller_may_see(
+    linked: Person, coordinator: User, partnership_agreement: object
+) -> None:
+    client = signed_in(coordinator)
     born = swapped(linked.date_of_birth)
     response = client.get(
         "/api/v1/people/known",
@@ -114,9 +120,9 @@ def test_the_api_answers_with_candidates_and_agencies(linked: Person, school_dsl
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["model_trained"] is True
+    assert body["model_trained"] is True and body["coordinator_asked"] is False
     first = body["candidates"][0]
-    assert first["person"] is None
+    assert first["person"]["id"] == linked.pk
     assert "Hartmoor Police" in first["known_to"]
 
 

@@ -33,10 +33,10 @@ def snapshot(people: list[int]) -> set[tuple[str, str, object, object]]:
 
 @pytest.fixture
 def two_records(
-    dsl_referral: Referral, other_referral: Referral, agencies: dict[str, Agency], coordinator: User
+    referred_twice: tuple[Person, Person], agencies: dict[str, Agency], coordinator: User
 ) -> tuple[Person, Person]:
     """The same young man referred twice, by two schools, each making a record."""
-    first, second = dsl_referral.person, other_referral.person
+    first, second = referred_twice
     PersonAlias.objects.create(
         person=second,
         given_name="Jay",

@@ -5,13 +5,14 @@ from django.urls import reverse
 from offramp.accounts.models import User
 from offramp.index.models import LinkageRun, MatchReview, PersonMerge, ReviewStatus
 from offramp.people.models import Person
-from offramp.referrals.models import Referral
 from tests.conftest import signed_in
 
 from .conftest import Extracts
 
 
-def test_link_records_now_then_review_the_queue(extracts: Extracts, coordinator: User) -> None:
+def test_link_records_now_then_review_the_queue(
+    extracts: Extracts, coordinator: User, partnership_agreement: object
+) -> None:
     client = signed_in(coordinator)
     response = client.post(reverse("index:link-run"), follow=True)
     assert LinkageRun.objects.count() == 1
@@ -53,10 +54,10 @@ def test_link_records_now_then_review_the_queue(extracts: Extracts, coordinator:
 
 
 def test_merge_and_undo_from_the_person_page(
-    dsl_referral: Referral, other_referral: Referral, coordinator: User
+    referred_twice: tuple[Person, Person], coordinator: User
 ) -> None:
     client = signed_in(coordinator)
-    target, source = dsl_referral.person, other_referral.person
+    target, source = referred_twice
     detail = client.get(reverse("web:person-detail", args=[target.pk])).content.decode()
     assert reverse("index:merge", args=[target.pk]) in detail
     refused = client.post(

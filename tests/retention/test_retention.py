@@ -413,6 +413,16 @@ def _source_record(person: Person, user: User) -> models.Model:
     return record
 
 
+def _known_check_match(person: Person, user: User) -> models.Model:
+    """An "is this person known?" check that may have matched the person, to follow up."""
+    from offramp.index.models import KnownCheck, KnownCheckMatch, KnownOutcome
+
+    check = KnownCheck.objects.create(
+        asked_by=user, channel="page", purpose="referral check", outcome=KnownOutcome.REFERRED
+    )
+    return KnownCheckMatch.objects.create(known_check=check, person=person)
+
+
 # Models whose rules the generic filler cannot satisfy. Any other model that refers to a person
 # gets a row from fill_required, so a new one is in this test without anyone adding it.
 BUILDERS: dict[str, Callable[[Person, User], models.Model]] = {
@@ -424,6 +434,7 @@ BUILDERS: dict[str, Callable[[Person, User], models.Model]] = {
     "networks.relationship": _ties,
     "screening.candidateevidence": _candidate_evidence,
     "person_index.matchreview": _match_review,
+    "person_index.knowncheckmatch": _known_check_match,
     "intake.sourcerecord": _source_record,
 }
 

@@ -34,7 +34,7 @@ from offramp.cases.models import (
     PanelMeeting,
     Placement,
 )
-from offramp.index.models import MatchReview, PersonMerge
+from offramp.index.models import KnownCheck, KnownOutcome, MatchReview, PersonMerge
 from offramp.intake.models import Offence, SourceRecord
 from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
@@ -299,14 +299,35 @@ def candidates_visible_to(user: User) -> QuerySet[Person]:
 
 # --- the person index (offramp.index) ---------------------------------------------------------
 # Reviewers compare the identifying details (names, date of birth, postcode, identifiers) of
-# both sides of a pair the model was unsure of: that comparison is their job, so the queue is
-# theirs whoever created the records. Nobody else sees it.
+# both sides of a pair the model was unsure of. A pair shows those details, so a reviewer sees
+# (and decides) it only when they may see both sides: a person through `people_visible_to`
+# (or the person it was merged into), a partner record when its agency shares identity
+# information with the reviewer's. Nobody else sees the queue.
 
 
 def match_reviews_visible_to(user: User) -> QuerySet[MatchReview]:
+    if not has_capability(user, Capability.REVIEW_MATCHES):
+        return MatchReview.objects.none()
+    people = people_visible_to(user)
+    sharing = agencies_sharing_identity_with(acting_agency(user).pk)
+
+    def visible(side: str) -> Q:
+        return (
+            Q(**{f"{side}_person__in": people})
+            | Q(**{f"{side}_person__merged_into__in": people})
+            | Q(**{f"{side}_record__agency__in": sharing})
+        )
+
+    return MatchReview.objects.filter(visible("left") & visible("right"))
+
+
+def known_checks_to_follow_up(user: User) -> QuerySet[KnownCheck]:
+    """ "Is this person known?" checks that found someone the asker may not see, not yet
+    followed up: every coordinator's to act on (ask the asker to refer). The people found are
+    shown to each coordinator only through `people_visible_to`."""
     if has_capability(user, Capability.REVIEW_MATCHES):
-        return MatchReview.objects.all()
-    return MatchReview.objects.none()
+        return KnownCheck.objects.filter(outcome=KnownOutcome.REFERRED, followed_up_at__isnull=True)
+    return KnownCheck.objects.none()
 
 
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from offramp.access.permissions import (
     PERSON_RECORD_READERS,
@@ -17,13 +17,18 @@ from offramp.audit.services import AuditObject, audit_consultation
 from offramp.index.models import MatchReview, PersonMerge
 from offramp.index.selectors import (
     ReviewSide,
-    known_search,
     pending_reviews,
     reason_texts,
     review_sides,
     reviews_shown,
 )
-from offramp.index.services import person_merge, person_unmerge, review_decide
+from offramp.index.services import (
+    TooManyChecks,
+    known_check,
+    person_merge,
+    person_unmerge,
+    review_decide,
+)
 from offramp.people.models import Person
 from offramp.people.selectors import agencies_knowing, person_search, person_timeline
 
@@ -91,9 +96,7 @@ class KnownParams(Schema):
 
 
 class KnownCandidateOut(Schema):
-    person: PersonSummaryOut | None = Field(
-        None, description="Only when the caller may see the person's record"
-    )
+    person: PersonSummaryOut = Field(description="Only people the caller may see are listed")
     match_probability: float
     band: str
     reasons: list[str]
@@ -107,17 +110,26 @@ class KnownOut(Schema):
     )
     candidates: list[KnownCandidateOut]
     name_matches: list[PersonMatchOut]
+    coordinator_asked: bool = Field(
+        description="True when someone whose record the caller may not see may match: the "
+        "coordinators have been asked to follow it up. Nothing more is said about them."
+    )
 
 
-@router.get("/known", response={200: KnownOut, 403: ErrorOut})
-def is_known(request: HttpRequest, params: Query[KnownParams]) -> KnownOut:
-    """Is this person known? Candidates from the linkage model, likeliest first."""
-    result = known_search(caller(request), params.dict(), "search")
+@router.get("/known", response={200: KnownOut, 403: ErrorOut, 429: ErrorOut})
+def is_known(request: HttpRequest, params: Query[KnownParams]) -> KnownOut | Status[ErrorOut]:
+    """Is this person known? People the caller may see, likeliest first; of anyone else, only
+    that the coordinators have been asked. At most OFFRAMP_KNOWN_CHECKS_PER_HOUR an hour."""
+    try:
+        result = known_check(actor=caller(request), purpose="search", **params.dict())
+    except TooManyChecks as refusal:
+        return Status(429, ErrorOut(detail=str(refusal)))
     return KnownOut(
         model_trained=result.model_trained,
+        coordinator_asked=bool(result.not_shown),
         candidates=[
             KnownCandidateOut(
-                person=_summary(c.person) if c.person else None,
+                person=_summary(c.person),
                 match_probability=c.match_probability,
                 band=str(c.band),
                 reasons=[str(reason) for reason in c.reasons],

@@ -76,6 +76,8 @@ TITLES: dict[str, str] = {
     "intake.sourcerecord": "Records partner agencies supplied",
     "person_index.matchreview": "Checks of whether two records are the same person",
     "person_index.personmerge": "Records merged into one person",
+    "person_index.knowncheckmatch": "Checks of whether the partnership knows someone that may "
+    "have matched this person",
     "screening.candidateevidence": "Evidence found by screening partner records",
     "screening.candidatedecision": "Decisions on screening candidates",
 }

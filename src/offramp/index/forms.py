@@ -53,3 +53,13 @@ class UnmergeForm(GovukForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why they are different people"},
     )
+
+
+class FollowUpForm(GovukForm):
+    note = forms.CharField(
+        label="What you did (optional)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, asked them to make a referral",
+    )

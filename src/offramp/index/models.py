@@ -5,6 +5,8 @@ the index, so "is this person known?" scores searches with the same model. A `Ma
 a pair the model was unsure of (or a cluster that touched two people): a reviewer accepts or
 rejects it, and the decision is a label for every later run. A `PersonMerge` records exactly
 which rows moved from one person to another, so that un-merging moves exactly those back.
+A `KnownCheck` is one "is this person known?" check (the class of its answer, never what was
+typed), with the people it may match whom the asker may not see, for coordinators to follow up.
 """
 
 from django.conf import settings
@@ -126,3 +128,58 @@ class PersonMerge(models.Model):
     @property
     def moved_count(self) -> int:
         return sum(len(pks) for fields in self.moved.values() for pks in fields.values())
+
+
+class KnownOutcome(models.TextChoices):
+    """What an "is this person known?" check answered: the class, never the candidates."""
+
+    NOT_LINKED = "not_linked", "Index not linked yet: name matching over people the asker sees"
+    NONE = "none", "No possible match"
+    SHOWN = "shown", "Possible matches, all people the asker may see"
+    REFERRED = "referred", "A possible match the asker may not see: coordinators asked"
+
+
+class KnownCheck(models.Model):
+    """One "is this person known?" check: who asked, when, how, and the class of answer.
+
+    The details typed are not kept: they may be personal data of someone the asker may not
+    see, and the coordinators act on the people matched (``matches``), not on the typing.
+    Rows also count each user's checks for the hourly limit, in the database so every server
+    process counts the same.
+    """
+
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    channel = models.CharField(max_length=8)  # offramp.audit.models.AuditChannel
+    purpose = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=12, choices=KnownOutcome.choices)
+    # For a REFERRED check: when a coordinator followed it up, and what they did.
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    follow_up_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-id"]
+        indexes = [models.Index(fields=["asked_by", "asked_at"])]
+
+    def __str__(self) -> str:
+        return f"Check {self.pk} by user {self.asked_by_id}: {self.outcome}"
+
+
+class KnownCheckMatch(models.Model):
+    """A person a check found who the asker may not see: what the coordinators follow up."""
+
+    known_check = models.ForeignKey(KnownCheck, on_delete=models.CASCADE, related_name="matches")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["known_check", "person"], name="one_match_per_check")
+        ]
+
+    def __str__(self) -> str:
+        return f"Check {self.known_check_id} may match person {self.person_id}"

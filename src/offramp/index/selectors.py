@@ -1,35 +1,33 @@
 """Reads of the person index: "is this person known?", the review queue, who knows a person.
 
 "Is this person known?" scores a searched-for person against the index (every person and
-every linked source record) with the latest run's model, and reports people with their
-probability, band, reasons and the names of the agencies that know them. What those agencies
-hold (facts, dates, identifiers) and even the held name are shown only for people the user
-may see through ``people_visible_to``.
+every linked source record) with the latest run's model. People the user may see through
+``people_visible_to`` are reported with their probability, band, reasons and the agencies that
+know them. Of people the user may not see, the answer says only that there may be a match:
+a probability, a reason ("date of birth within a year") or an agency's name would grade or
+name someone hidden, and repeated checks would recover their details.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, QuerySet
 
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import match_reviews_visible_to, people_visible_to
 from offramp.accounts.models import User
 from offramp.analysis.linkage import LinkageModel, MatchBand, Reason, find_candidates
-from offramp.audit.services import AuditObject, audit_consultation
+from offramp.audit.services import AuditObject
 from offramp.intake.models import ExtractKind, SourceRecord
 from offramp.people.models import AgencyIdentifier, Person
 from offramp.people.selectors import PersonMatch, person_search
 
 from .frame import IndexFrame, index_frame
-from .models import LinkageRun, MatchReview, PersonMerge, ReviewStatus
+from .models import KnownCheck, KnownCheckMatch, LinkageRun, MatchReview, PersonMerge, ReviewStatus
 
 # How many held records to score before grouping them by person: several may be one person.
 RECORDS_SCORED = 60
@@ -43,16 +41,22 @@ class KnownCandidate:
     band: MatchBand
     reasons: tuple[Reason, ...]
     agencies: tuple[str, ...]
-    person: Person | None  # only when the user may see the person's record
+    person: Person
 
 
 @dataclass(frozen=True)
 class KnownResult:
-    """Candidates by the model, or (no run yet) by the deterministic name scorer."""
+    """Candidates by the model, or (no run yet) by the deterministic name scorer.
+
+    ``candidates`` are people the user may see. ``not_shown`` are the possible matches (the
+    model's review band or better) the user may not see: never shown to them, only recorded
+    for the coordinators to follow up.
+    """
 
     model_trained: bool
     candidates: tuple[KnownCandidate, ...] = ()
     fallback: tuple[PersonMatch, ...] = ()
+    not_shown: tuple[int, ...] = ()
 
 
 def latest_run() -> LinkageRun | None:
@@ -142,9 +146,9 @@ def is_person_known(
         person_id = frame.person_of.get(candidate.unique_id)
         if person_id is not None and person_id not in best:
             best[person_id] = (candidate.match_probability, candidate.band, candidate.reasons)
-    chosen = list(best)[:CANDIDATES_SHOWN]
-    visible = people_visible_to(user).in_bulk(chosen)
-    knowing = agencies_knowing(chosen)
+    visible = people_visible_to(user).in_bulk(list(best))
+    shown = [person_id for person_id in best if person_id in visible][:CANDIDATES_SHOWN]
+    knowing = agencies_knowing(shown)
     return KnownResult(
         model_trained=True,
         candidates=tuple(
@@ -154,9 +158,14 @@ def is_person_known(
                 band=best[person_id][1],
                 reasons=best[person_id][2],
                 agencies=tuple(knowing.get(person_id, ())),
-                person=visible.get(person_id),
+                person=visible[person_id],
             )
-            for person_id in chosen
+            for person_id in shown
+        ),
+        not_shown=tuple(
+            person_id
+            for person_id, (_, band, _) in best.items()
+            if person_id not in visible and band != MatchBand.NON_MATCH
         ),
     )
 
@@ -283,34 +292,30 @@ def reason_texts(reasons: list[dict[str, object]]) -> list[str]:
     ]
 
 
-def known_search(user: User, data: Mapping[str, Any], purpose: str) -> KnownResult:
-    """`is_person_known` for a search form's data, logged before it is shown: people the user
-    may see as consulted, the others as index look-ups (which agencies know them). Asked by
-    those who refer people or search for them."""
-    if not (
-        has_capability(user, Capability.MAKE_REFERRAL)
-        or has_capability(user, Capability.SEARCH_PEOPLE)
+@dataclass(frozen=True)
+class CheckToFollowUp:
+    """A check that found someone the asker may not see, as one coordinator reads it."""
+
+    check: KnownCheck
+    visible_matches: tuple[Person, ...]  # the people found whom this coordinator may see
+    others_found: bool  # and people found whom this coordinator may not see either
+
+
+def checks_to_follow_up(user: User, checks: list[KnownCheck]) -> list[CheckToFollowUp]:
+    found: dict[int, list[int]] = defaultdict(list)
+    for check_id, person_id in KnownCheckMatch.objects.filter(known_check__in=checks).values_list(
+        "known_check_id", "person_id"
     ):
-        raise PermissionDenied("Your role does not allow you to ask whether a person is known.")
-    result = is_person_known(
-        user=user,
-        given_name=data["given_name"],
-        family_name=data["family_name"],
-        date_of_birth=data["date_of_birth"],
-        postcode=data.get("postcode", ""),
-    )
-    audit_consultation(
-        actor=user,
-        subjects=[
-            *(m.person for m in result.fallback),
-            *(
-                c.person or AuditObject("person_index", c.person_id, person_id=c.person_id)
-                for c in result.candidates
-            ),
-        ],
-        purpose=purpose,
-    )
-    return result
+        found[check_id].append(person_id)
+    visible = people_visible_to(user).in_bulk([pk for pks in found.values() for pk in pks])
+    return [
+        CheckToFollowUp(
+            check=check,
+            visible_matches=tuple(visible[pk] for pk in found[check.pk] if pk in visible),
+            others_found=any(pk not in visible for pk in found[check.pk]),
+        )
+        for check in checks
+    ]
 
 
 def reviews_shown(reviews: list[MatchReview]) -> list[AuditObject]:

@@ -11,6 +11,8 @@ made. Then, per cluster:
 - a cluster touching two or more people is never merged automatically: each pair of people
   becomes a review item, and its unlinked records wait for the reviewer.
 Pairs of different people scoring in the review band are queued as possible duplicates.
+No pair whose dates of birth cannot be one person's (`birth_dates`) is queued or linked
+provisionally, and no merge or reviewed link of such a pair is accepted.
 Links already made are kept; a run with nothing new adds nothing but its own `LinkageRun`.
 """
 
@@ -20,15 +22,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from itertools import combinations
 
 import pandas as pd
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import Capability, has_capability, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.analysis.linkage import (
@@ -40,11 +43,20 @@ from offramp.analysis.linkage import (
 )
 from offramp.analysis.linkage.records import uk_outward_code
 from offramp.audit.models import AuditAction, Event, EventCode
-from offramp.audit.services import audit_events, audit_record, event_record
+from offramp.audit.services import (
+    AuditObject,
+    audit_append,
+    audit_events,
+    audit_line,
+    audit_record,
+    current_channel,
+    event_record,
+)
 from offramp.intake.models import LinkMethod, SourceRecord
 from offramp.people.models import AgencyIdentifier, Ethnicity, IdentifierType, Person, Sex
 from offramp.retention.disposal import models_referring_to_person
 
+from .birth_dates import why_not_one_person
 from .frame import (
     index_frame,
     is_person_uid,
@@ -52,7 +64,16 @@ from .frame import (
     record_uid,
     uid_pk,
 )
-from .models import LinkageRun, MatchReview, PersonMerge, ReviewStatus
+from .models import (
+    KnownCheck,
+    KnownCheckMatch,
+    KnownOutcome,
+    LinkageRun,
+    MatchReview,
+    PersonMerge,
+    ReviewStatus,
+)
+from .selectors import KnownResult, is_person_known
 
 Progress = Callable[[str, int, int], None]
 PURPOSE = "person index"
@@ -177,7 +198,13 @@ def link_records(
         if not row.is_match
     }
     scored = _Pairs(pairs)
-    plan = _plan(clusters, scored, frame.person_of, rejected)
+    born = _dates_of_birth(frame.records, frame.person_of)
+    today = timezone.localdate()
+
+    def may_be_one(one: str, other: str) -> bool:
+        return not why_not_one_person(born.get(one), born.get(other), today=today)
+
+    plan = _plan(clusters, scored, frame.person_of, rejected, may_be_one)
     lap("clustering")
     held = {
         "records": int((~frame.records["unique_id"].map(is_person_uid)).sum()),
@@ -198,7 +225,7 @@ def link_records(
                 "not_linkable": plan.not_linkable,
             },
         )
-        reviews_added = _write_reviews(plan, run)
+        reviews_added = _write_reviews(plan, run, today)
         run.counts["reviews_added"] = reviews_added
         lap("writing links")
         run.timings = timings
@@ -210,11 +237,25 @@ def link_records(
     return run
 
 
+def _dates_of_birth(records: pd.DataFrame, person_of: dict[str, int | None]) -> dict[str, date]:
+    """Each row's and each person's recorded date of birth, by linkage id."""
+    born = {
+        uid: day
+        for uid, day in records[["unique_id", "date_of_birth"]].itertuples(index=False)
+        if isinstance(day, date)
+    }
+    people = {person for uid, person in person_of.items() if person is not None}
+    for pk, day in Person.objects.filter(pk__in=people).values_list("pk", "date_of_birth"):
+        born[person_uid(pk)] = day
+    return born
+
+
 def _plan(
     clusters: pd.DataFrame,
     pairs: _Pairs,
     person_of: dict[str, int | None],
     rejected: set[frozenset[str]],
+    may_be_one: Callable[[str, str], bool],
 ) -> _Plan:
     plan = _Plan()
     members: dict[str, list[str]] = defaultdict(list)
@@ -238,7 +279,7 @@ def _plan(
         elif unlinked:
             orphans.append(unlinked)
     for group in orphans:
-        _place_unlinked_group(plan, pairs, group, person_of, rejected)
+        _place_unlinked_group(plan, pairs, group, person_of, rejected, may_be_one)
     return plan
 
 
@@ -264,13 +305,16 @@ def _place_unlinked_group(
     group: list[str],
     person_of: dict[str, int | None],
     rejected: set[frozenset[str]],
+    may_be_one: Callable[[str, str], bool],
 ) -> None:
     """Provisionally to the likeliest person it nearly matched, else a new person."""
 
     def allowed(other: str) -> bool:
         person = person_of.get(other)
         return person is not None and not any(
-            frozenset((uid, person_uid(person))) in rejected or frozenset((uid, other)) in rejected
+            frozenset((uid, person_uid(person))) in rejected
+            or frozenset((uid, other)) in rejected
+            or not may_be_one(uid, person_uid(person))
             for uid in group
         )
 
@@ -487,8 +531,28 @@ def _side(uid: str) -> dict[str, int]:
     return {f"{kind}_id": uid_pk(uid)}
 
 
-def _write_reviews(plan: _Plan, run: LinkageRun) -> int:
+def _sides_born(uids: set[str]) -> dict[str, date]:
+    """The recorded date of birth of each side, read after the run's writes (so people it
+    founded are there too)."""
+    people = [uid_pk(uid) for uid in uids if is_person_uid(uid)]
+    records = [uid_pk(uid) for uid in uids if not is_person_uid(uid)]
+    born = {
+        person_uid(pk): day
+        for pk, day in Person.objects.filter(pk__in=people).values_list("pk", "date_of_birth")
+    }
+    born.update(
+        (record_uid(pk), day)
+        for pk, day in SourceRecord.objects.filter(pk__in=records).values_list(
+            "pk", "date_of_birth"
+        )
+        if day is not None
+    )
+    return born
+
+
+def _write_reviews(plan: _Plan, run: LinkageRun, today: date) -> int:
     held = set(MatchReview.objects.values_list("left_uid", "right_uid"))
+    born = _sides_born({uid for pair in plan.reviews for uid in pair})
     reviews = [
         MatchReview(
             run=run,
@@ -500,10 +564,128 @@ def _write_reviews(plan: _Plan, run: LinkageRun) -> int:
             reasons=reasons,
         )
         for (left, right), (probability, reasons) in sorted(plan.reviews.items())
-        if (left, right) not in held and left != right
+        if (left, right) not in held
+        and left != right
+        and not why_not_one_person(born.get(left), born.get(right), today=today)
     ]
     MatchReview.objects.bulk_create(reviews, batch_size=2000)
     return len(reviews)
+
+
+# --- "is this person known?" ------------------------------------------------------------------
+
+
+class TooManyChecks(Exception):
+    """The user has made as many checks this hour as OFFRAMP_KNOWN_CHECKS_PER_HOUR allows."""
+
+
+CHECK_WINDOW = timedelta(hours=1)
+
+
+def _outcome(result: KnownResult) -> KnownOutcome:
+    if result.not_shown:
+        return KnownOutcome.REFERRED
+    if not result.model_trained:
+        return KnownOutcome.NOT_LINKED
+    return KnownOutcome.SHOWN if result.candidates else KnownOutcome.NONE
+
+
+def _refuse_over_limit(actor: User) -> None:
+    """Counts the actor's checks in the last hour in the database, with the actor's row locked,
+    so every server process (and two requests at once) count the same checks."""
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+    limit = settings.OFFRAMP_KNOWN_CHECKS_PER_HOUR
+    recent = KnownCheck.objects.filter(
+        asked_by=actor, asked_at__gt=timezone.now() - CHECK_WINDOW
+    ).order_by("asked_at")
+    if recent.count() >= limit:
+        oldest = recent.values_list("asked_at", flat=True)[0]
+        again = timezone.localtime(oldest + CHECK_WINDOW)
+        raise TooManyChecks(
+            f"You have made {limit} checks in the last hour, the most allowed. You can check "
+            f"again from {again:%H:%M}. If you are worried about someone now, make a referral."
+        )
+
+
+def known_check(
+    *,
+    actor: User,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date | None,
+    postcode: str = "",
+    purpose: str,
+) -> KnownResult:
+    """ "Is this person known?", for those who refer people or search for them, at most
+    OFFRAMP_KNOWN_CHECKS_PER_HOUR times an hour each.
+
+    Kept as a `KnownCheck` (who, when, the class of answer; never the details typed) with its
+    access-log entries, before the answer is shown: people shown as consulted, people found
+    but not shown as index look-ups against them. A possible match the actor may not see is
+    recorded on the check for the coordinators to follow up.
+    """
+    if not (
+        has_capability(actor, Capability.MAKE_REFERRAL)
+        or has_capability(actor, Capability.SEARCH_PEOPLE)
+    ):
+        raise PermissionDenied("Your role does not allow you to ask whether a person is known.")
+    with transaction.atomic():
+        _refuse_over_limit(actor)
+        result = is_person_known(
+            user=actor,
+            given_name=given_name,
+            family_name=family_name,
+            date_of_birth=date_of_birth,
+            postcode=postcode,
+        )
+        check = KnownCheck.objects.create(
+            asked_by=actor,
+            asked_at=timezone.now(),
+            channel=current_channel(),
+            purpose=purpose[:60],
+            outcome=_outcome(result),
+        )
+        KnownCheckMatch.objects.bulk_create(
+            KnownCheckMatch(known_check=check, person_id=person_id)
+            for person_id in result.not_shown
+        )
+        consulted: list[Person | AuditObject] = [
+            *(match.person for match in result.fallback),
+            *(candidate.person for candidate in result.candidates),
+            *(AuditObject("person_index", pk, person_id=pk) for pk in result.not_shown),
+        ]
+        # The check is a new record (who asked, when, its class, whom it may match); the people
+        # it found are consulted.
+        audit_append(
+            actor=actor,
+            lines=[
+                audit_line(action=AuditAction.COLLECTION, subject=check, purpose=purpose),
+                *(
+                    audit_line(action=AuditAction.CONSULTATION, subject=subject, purpose=purpose)
+                    for subject in consulted
+                ),
+            ],
+        )
+    return result
+
+
+def known_check_follow_up(*, check: KnownCheck, actor: User, note: str = "") -> KnownCheck:
+    """A coordinator has acted on a check that found someone the asker may not see (asked
+    them to refer, or found it was nothing): it leaves the queue."""
+    require_capability(actor, Capability.REVIEW_MATCHES)
+    if "\x00" in note:
+        raise ValidationError({"note": "The note cannot contain null characters"})
+    with transaction.atomic():
+        check = KnownCheck.objects.select_for_update().get(pk=check.pk)
+        if check.followed_up_at is not None:
+            raise ValidationError({"note": "This check was already followed up"})
+        check.followed_up_by, check.followed_up_at = actor, timezone.now()
+        check.follow_up_note = note.strip()
+        check.save(update_fields=["followed_up_by", "followed_up_at", "follow_up_note"])
+        audit_record(
+            action=AuditAction.ALTERATION, actor=actor, subject=check, purpose="referral check"
+        )
+    return check
 
 
 # --- reviewers' decisions ---------------------------------------------------------------------
@@ -563,6 +745,11 @@ def _accept(review: MatchReview, actor: User, note: str) -> None:
         return
     record, person = _record_and_person(review)
     person = _live(person)
+    refusal = why_not_one_person(
+        record.date_of_birth, person.date_of_birth, today=timezone.localdate()
+    )
+    if refusal:
+        raise ValidationError({"decision": refusal})
     record.person, record.link_method = person, LinkMethod.REVIEWED
     record.match_probability, record.linked_at = review.match_probability, timezone.now()
     record.save(update_fields=["person", "link_method", "match_probability", "linked_at"])
@@ -642,6 +829,11 @@ def person_merge(
                         f"{person.merged_into_id}: merge {role} that record instead"
                     }
                 )
+        refusal = why_not_one_person(
+            target.date_of_birth, source.date_of_birth, today=timezone.localdate()
+        )
+        if refusal:
+            raise ValidationError({"person": refusal})
         moved: dict[str, dict[str, list[object]]] = {}
         for model, name in _references():
             pks = sorted(
@@ -736,6 +928,9 @@ def _keep_as_rejection(target: Person, source: Person, actor: User, note: str) -
 
 
 __all__ = [
+    "TooManyChecks",
+    "known_check",
+    "known_check_follow_up",
     "link_records",
     "person_merge",
     "person_unmerge",

@@ -1,11 +1,13 @@
-"""The person index pages: the review queue, linking runs, merges and un-merges.
+"""The person index pages: the review queue, linking runs, merges and un-merges, the checks
+to follow up, and "is this person known?".
 
-For reviewers (REVIEW_MATCHES, the coordinator). Every person shown is logged as consulted
-before the page is built.
+The queues are for reviewers (REVIEW_MATCHES, the coordinator). Every person shown is logged
+as consulted before the page is built.
 """
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -16,25 +18,36 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from offramp.access.permissions import Capability
 from offramp.access.scoping import (
+    known_checks_to_follow_up,
     match_reviews_visible_to,
     merges_visible_to,
     people_visible_to,
 )
+from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
 from offramp.cases.views.common import attempt
 from offramp.web.pagination import paginate
 from offramp.web.views.common import get_visible_or_404, require, signed_in_user
 
-from .forms import KnownSearchForm, MergeForm, ReviewDecisionForm, UnmergeForm
+from .forms import FollowUpForm, KnownSearchForm, MergeForm, ReviewDecisionForm, UnmergeForm
 from .selectors import (
-    known_search,
+    KnownResult,
+    checks_to_follow_up,
     latest_run,
     pending_reviews,
     reason_texts,
     review_sides,
     reviews_shown,
 )
-from .services import link_records, person_merge, person_unmerge, review_decide
+from .services import (
+    TooManyChecks,
+    known_check,
+    known_check_follow_up,
+    link_records,
+    person_merge,
+    person_unmerge,
+    review_decide,
+)
 
 # What a check passes on to the referral form (its fields have the same names).
 REFERRAL_PREFILL = (
@@ -62,6 +75,7 @@ def review_list_view(request: HttpRequest) -> HttpResponse:
             ],
             "pagination": pagination,
             "run": latest_run(),
+            "checks_waiting": known_checks_to_follow_up(user).count(),
         },
     )
 
@@ -179,23 +193,71 @@ def unmerge_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def checked(user: User, form: KnownSearchForm, purpose: str) -> tuple[KnownResult | None, int]:
+    """The check a bound search form asks for, and the page's status: over the hourly limit,
+    the refusal is the form's error and the status 429."""
+    if not (form.is_bound and form.is_valid()):
+        return None, 200
+    try:
+        return known_check(actor=user, purpose=purpose, **form.cleaned_data), 200
+    except TooManyChecks as refusal:
+        form.add_error(None, str(refusal))
+        return None, 429
+
+
 @login_required
 def known_view(request: HttpRequest) -> HttpResponse:
-    """ "Is this person known?" before a referral: which agencies know someone like them. Only
-    people the user may see are named; for the rest, the agencies, never what they hold."""
+    """ "Is this person known?" before a referral. Only people the user may see are shown; of
+    anyone else, only that there may be a match and that the coordinators have been asked."""
     user = signed_in_user(request)
     form = KnownSearchForm(request.GET or None)
-    result = None
-    if form.is_bound and form.is_valid():
-        result = known_search(user, form.cleaned_data, "referral check")
+    result, status = checked(user, form, "referral check")
     return render(
         request,
         "index/known.html",
         {
             "form": form,
             "result": result,
+            "checks_per_hour": settings.OFFRAMP_KNOWN_CHECKS_PER_HOUR,
             "refer_query": urlencode(
                 {k: v for k, v in request.GET.items() if k in REFERRAL_PREFILL}
             ),
         },
+        status=status,
     )
+
+
+@login_required
+def check_list_view(request: HttpRequest) -> HttpResponse:
+    """Checks that found someone the asker may not see: who asked, when, and whom of the people
+    found this coordinator may see."""
+    user = require(request, Capability.REVIEW_MATCHES)
+    pagination = paginate(
+        request, known_checks_to_follow_up(user).select_related("asked_by__agency")
+    )
+    rows = checks_to_follow_up(user, list(pagination.page))
+    audit_consultation(
+        actor=user,
+        subjects=[person for row in rows for person in row.visible_matches],
+        purpose="referral check",
+    )
+    return render(request, "index/check_list.html", {"rows": rows, "pagination": pagination})
+
+
+@require_POST
+@login_required
+def check_follow_up_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = require(request, Capability.REVIEW_MATCHES)
+    check = get_visible_or_404(known_checks_to_follow_up(user), pk)
+    form = FollowUpForm(request.POST)
+    followed = None
+    if form.is_valid():
+        followed = attempt(
+            form,
+            lambda: known_check_follow_up(check=check, actor=user, note=form.cleaned_data["note"]),
+        )
+    if followed is not None:
+        messages.success(request, "Followed up: the check has left the list")
+    else:
+        messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
+    return redirect("index:check-list")

@@ -208,6 +208,10 @@ OFFRAMP_IMPORT_STAGING_DIR = VAR_DIR / "import-staging"
 OFFRAMP_IMPORT_HEARTBEAT_SECONDS = 10
 OFFRAMP_IMPORT_STALE_SECONDS = 300
 OFFRAMP_EXPORT_DAILY_ROW_LIMIT = 1000  # rows a user may export a day before approval is needed
+# "Is this person known?" checks one user may make an hour (offramp.index.services.known_check):
+# whether there may be a match is still one fact about someone the asker may not see, so
+# repeated probing is capped (and each such answer goes to the coordinators).
+OFFRAMP_KNOWN_CHECKS_PER_HOUR = 30
 
 
 def _positive_whole_number(name: str, default: int) -> int:

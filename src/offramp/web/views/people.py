@@ -16,7 +16,8 @@ from offramp.assessments.models import AssessmentStatus
 from offramp.audit.selectors import person_access_log
 from offramp.audit.services import AuditObject, audit_consultation
 from offramp.index.forms import KnownSearchForm
-from offramp.index.selectors import known_search, known_to, merges_of
+from offramp.index.selectors import known_to, merges_of
+from offramp.index.views import checked
 from offramp.people.selectors import agencies_knowing, person_timeline
 
 from .common import PERSON_RECORD_READERS, get_visible_or_404, require, require_any
@@ -28,14 +29,13 @@ ACCESS_LOG_PAGE = 500
 def person_search_view(request: HttpRequest) -> HttpResponse:
     user = require(request, Capability.SEARCH_PEOPLE)
     form = KnownSearchForm(request.GET or None)
-    result = None
-    if form.is_bound and form.is_valid():
-        result = known_search(user, form.cleaned_data, "search")
+    result, status = checked(user, form, "search")
     fallback = [(m, agencies_knowing(m.person)) for m in result.fallback] if result else []
     return render(
         request,
         "web/person_search.html",
         {"form": form, "result": result, "fallback": fallback},
+        status=status,
     )
 
 
