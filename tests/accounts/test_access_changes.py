@@ -237,6 +237,26 @@ def test_createsuperuser_sets_up_the_first_administrators_directly(
     assert AuditEntry.objects.filter(object_type="user", object_id=str(user.pk)).exists()
 
 
+def test_an_administrator_cannot_take_over_a_coordinators_sign_in(
+    administrator: User, coordinator: User
+) -> None:
+    """Setting a coordinator's password (and, in production, removing their two-factor
+    device) would let one administrator sign in as them and read the records they may see."""
+    client = signed_in(administrator)
+    password_page = reverse("admin:auth_user_password_change", args=[coordinator.pk])
+    response = client.post(
+        password_page,
+        {"password1": "a-new-long-password-1", "password2": "a-new-long-password-1"},
+    )
+    assert response.status_code == 403
+    coordinator.refresh_from_db()
+    assert coordinator.check_password(PASSWORD)
+
+    device = TotpDevice.objects.create(user=coordinator, secret="JBSWY3DPEHPK3PXP")
+    client.post(reverse("admin:accounts_totpdevice_delete", args=[device.pk]), {"post": "yes"})
+    assert TotpDevice.objects.filter(pk=device.pk).exists()
+
+
 def test_an_administrator_cannot_take_over_another_administrators_sign_in(
     administrator: User, second_administrator: User
 ) -> None:

@@ -101,7 +101,7 @@ def test_a_data_sharing_agreement_edit_is_logged(
             "parties": [agencies["police"].pk, agencies["council"].pk],
             "data_categories": ["identity"],
             "lawful_basis": partnership_agreement.lawful_basis,
-            "lawful_basis_detail": "",
+            "lawful_basis_detail": partnership_agreement.lawful_basis_detail,
             "purpose": "Preventing serious and organised crime",
             "start_date": "2020-01-01",
             "review_date": "2999-01-01",

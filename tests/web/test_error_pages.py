@@ -73,6 +73,13 @@ def test_a_missing_page_is_offramps_not_found_page(coordinator):
     assert "Page not found" in response.content.decode()
 
 
+def test_an_unknown_host_is_a_bad_request_not_a_server_error():
+    """Django refuses the Host before anyone is signed in; the page must not need a user."""
+    response = Client(raise_request_exception=False).get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert OFFRAMP_LAYOUT in response.content.decode()
+
+
 def test_a_page_the_role_may_not_use_is_offramps_permission_page(analyst):
     response = signed_in(analyst).get("/referrals/new/")
     assert response.status_code == 403

@@ -100,8 +100,10 @@ def require_administrator(user: User, *, to: str) -> None:
 
 
 def may_reset_credentials(actor: User, user: User) -> bool:
-    """No administrator resets another administrator's password or two-factor device in
-    administration: they could then sign in as them and be the "second administrator" who
-    approves their own change. That is done on the server (`offramp changepassword`,
-    `offramp unlock --reset-two-factor`)."""
-    return is_administrator(actor) and (user.pk == actor.pk or user.role != Role.ADMINISTRATOR)
+    """An administrator resets only their own password or two-factor device in
+    administration. Whoever sets someone else's could sign in as them: as a coordinator, to
+    read the records that person may see; as another administrator, to be the "second
+    administrator" who approves their own change. Other people's are reset on the server
+    (`offramp changepassword`, `offramp unlock --reset-two-factor`), where the change is run
+    by someone with the server's own access."""
+    return is_administrator(actor) and user.pk == actor.pk

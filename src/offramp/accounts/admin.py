@@ -115,7 +115,8 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         target = self.get_object(request, unquote(id))
         if target is not None and not may_reset_credentials(admin_actor(request), target):
             raise PermissionDenied(
-                "Another administrator's password is set on the server: offramp changepassword."
+                "Another person's password is set on the server (offramp changepassword), "
+                "never in administration."
             )
         # Django's password page saves outside save_model and outside a transaction.
         with transaction.atomic():

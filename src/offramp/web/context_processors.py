@@ -10,9 +10,10 @@ from offramp.exports.services import can_use_exports
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    user = request.user
+    # A request refused before authentication ran (an unknown Host header) has no user yet.
+    user = getattr(request, "user", None)
     items: list[tuple[str, str]] = []
-    if user.is_authenticated:
+    if user is not None and user.is_authenticated:
         items.append(("Home", reverse("web:dashboard")))
         if has_capability(user, Capability.SCREEN_REFERRALS):
             items.append(("Referrals", reverse("web:referral-list")))
