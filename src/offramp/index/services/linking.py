@@ -102,10 +102,10 @@ class _Plan:
     )
     not_linkable: int = 0
 
-    def review(self, one: str, other: str, probability: float, reasons: object) -> None:
+    def review(self, one: str, other: str, probability: float, reasons: Iterable[Reason]) -> None:
         key = (min(one, other), max(one, other))
         if key not in self.reviews or self.reviews[key][0] < probability:
-            self.reviews[key] = (probability, reasons_json(reasons))  # type: ignore[arg-type]
+            self.reviews[key] = (probability, reasons_json(reasons))
 
 
 class _Pairs:
@@ -281,10 +281,15 @@ def _review_people_in_one_cluster(
     for one, other in combinations(people, 2):
         best = pairs.best(
             [uid for uid in group if person_of.get(uid) == one],
-            lambda uid, other=other: person_of.get(uid) == other,  # type: ignore[misc]
+            _of_person(other, person_of),
         )
         if best:
             plan.review(person_uid(one), person_uid(other), best[0], best[3])
+
+
+def _of_person(person: int, person_of: dict[str, int | None]) -> Callable[[str], bool]:
+    """For `_Pairs.best`: is this uid (a record's or a person's) `person`'s?"""
+    return lambda uid: person_of.get(uid) == person
 
 
 def _place_unlinked_group(
@@ -400,7 +405,8 @@ def _record_on_timelines(
     ]
     by_person: dict[int, list[SourceRecord]] = defaultdict(list)
     for record in linked:
-        by_person[record.person_id].append(record)  # type: ignore[index]
+        assert record.person_id is not None  # the run has just linked it
+        by_person[record.person_id].append(record)
     events += [
         Event(
             person_id=person_id,
