@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from offramp.accounts.models import Role, User
 from offramp.agencies.models import Agency, AgencyKind
@@ -103,6 +104,19 @@ def administrator(agencies: dict[str, Agency]) -> User:
     user.is_superuser = True
     user.save()
     return user
+
+
+@pytest.fixture
+def police_coordinator(agencies: dict[str, Agency]) -> User:
+    """A coordinator at the police: another agency's coordinator (a second approver, or one
+    whose records the council's people may not see)."""
+    return _user("police-coordinator", agencies["police"], Role.COORDINATOR, "Dev", "Patel")
+
+
+@pytest.fixture
+def today() -> datetime.date:
+    """The real today: activity is stamped with it."""
+    return timezone.localdate()
 
 
 def referral_request(**overrides: object) -> ReferralRequest:

@@ -21,13 +21,6 @@ BORN = datetime.date(2009, 6, 14)
 
 
 @pytest.fixture
-def police_coordinator(agencies) -> User:
-    return User.objects.create_user(
-        username="police-coordinator", agency=agencies["police"], role=Role.COORDINATOR
-    )
-
-
-@pytest.fixture
 def police_record(police_coordinator):
     """A person the police recorded in Offramp and have shared with nobody."""
     return person_create(

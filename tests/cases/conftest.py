@@ -8,7 +8,7 @@ import pytest
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.framework import current_framework
-from offramp.assessments.models import Assessment, Judgement
+from offramp.assessments.models import Assessment, Judgement, OverallConcern
 from offramp.assessments.services import (
     AssessmentSummary,
     FactorEntry,
@@ -46,6 +46,18 @@ def programme(db: None) -> Programme:
         capacity=2,
         evidence_strength=EvidenceStrength.PROMISING,
     )
+
+
+@pytest.fixture
+def significant(dsl_referral: Referral, coordinator: User) -> Referral:
+    """Connor, assessed with significant concern: Offramp suggests the panel."""
+    complete_assessment(
+        dsl_referral,
+        coordinator,
+        present={"gang_involvement", "early_prolific_offending"},
+        concern=OverallConcern.SIGNIFICANT_CONCERN,
+    )
+    return dsl_referral
 
 
 def complete_assessment(

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from offramp.accounts.models import Role, User
 from offramp.agencies.models import Agency
-from offramp.assessments.models import OverallConcern
 from offramp.audit.models import AuditAction, AuditEntry, Event
 from offramp.cases.models import (
     AgendaItem,
@@ -55,29 +54,10 @@ from offramp.referrals.services import referral_start_screening
 from offramp.sharing.models import DataCategory, DataSharingAgreement
 from tests.conftest import PASSWORD, signed_in
 
-from .conftest import complete_assessment
-
 HEALTH_NOTE = "Missed three clinic appointments since January."
 
 
 # --- the case, its panel and its plan -------------------------------------------------------
-
-
-@pytest.fixture
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-@pytest.fixture
-def significant(dsl_referral: Referral, coordinator: User) -> Referral:
-    """Connor, assessed with significant concern: Offramp suggests the panel."""
-    complete_assessment(
-        dsl_referral,
-        coordinator,
-        present={"gang_involvement", "early_prolific_offending"},
-        concern=OverallConcern.SIGNIFICANT_CONCERN,
-    )
-    return dsl_referral
 
 
 @pytest.fixture

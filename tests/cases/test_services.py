@@ -92,17 +92,6 @@ def route(referral: Referral, actor: User, route: Route, **overrides: object) ->
     return case_route(referral=referral, request=RouteRequest(**values), actor=actor)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def significant(dsl_referral: Referral, coordinator: User) -> Referral:
-    complete_assessment(
-        dsl_referral,
-        coordinator,
-        present={"gang_involvement", "early_prolific_offending"},
-        concern=OverallConcern.SIGNIFICANT_CONCERN,
-    )
-    return dsl_referral
-
-
 # --- routing --------------------------------------------------------------------------------
 
 

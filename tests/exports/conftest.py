@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 
-from offramp.accounts.models import Role, User
-from offramp.agencies.models import Agency
+from offramp.accounts.models import User
 from offramp.exports.models import ExportRecord
 from offramp.referrals.models import Referral
 from offramp.referrals.services import referral_create
 from tests.accounts.clock import Clock
 from tests.browser.conftest import browser, page, page_without_js  # noqa: F401 (fixtures)
-from tests.conftest import PASSWORD, referral_request
+from tests.conftest import referral_request
 
 LIMIT = 5
 
@@ -30,19 +29,6 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 def small_limit(settings: Any) -> int:
     settings.OFFRAMP_EXPORT_DAILY_ROW_LIMIT = LIMIT
     return LIMIT
-
-
-@pytest.fixture
-def police_coordinator(agencies: dict[str, Agency]) -> User:
-    """A second coordinator, at the police: someone other than the requester to approve."""
-    return User.objects.create_user(
-        username="police-coordinator",
-        password=PASSWORD,
-        agency=agencies["police"],
-        role=Role.COORDINATOR,
-        first_name="Dev",
-        last_name="Patel",
-    )
 
 
 MakeReferrals = Callable[..., list[Referral]]

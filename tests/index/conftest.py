@@ -170,9 +170,9 @@ _models: dict[tuple[str, str], object] = {}
 def train_once_per_frame(monkeypatch: pytest.MonkeyPatch) -> None:
     """Training is deterministic for a frame and seed and takes seconds: tests that link the
     same records (whatever their database ids) share one trained model."""
-    from offramp.index import services
+    from offramp.index.services import linking
 
-    train = services.train_model
+    train = linking.train_model
 
     def cached(records, labels=None, *, seed=1):  # type: ignore[no-untyped-def]
         content = records.drop(columns=["unique_id", "source"]).astype(str)
@@ -184,4 +184,4 @@ def train_once_per_frame(monkeypatch: pytest.MonkeyPatch) -> None:
             _models[key] = train(records, labels, seed=seed)
         return _models[key]
 
-    monkeypatch.setattr(services, "train_model", cached)
+    monkeypatch.setattr(linking, "train_model", cached)

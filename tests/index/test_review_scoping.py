@@ -6,12 +6,12 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from offramp.accounts.models import Role, User
+from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.index.models import MatchReview, ReviewStatus
 from offramp.intake.models import ExtractKind, SourceRecord
 from offramp.people.models import Person
-from tests.conftest import PASSWORD, signed_in
+from tests.conftest import signed_in
 
 from .conftest import make_batch
 
@@ -52,18 +52,6 @@ def police_pair(agencies: dict[str, Agency]) -> MatchReview:
 def council_pair(agencies: dict[str, Agency]) -> MatchReview:
     council = agencies["council"]
     return pair(person(council, "Lena", "Marsh"), person(council, "Helena", "Marsh"))
-
-
-@pytest.fixture
-def police_coordinator(agencies: dict[str, Agency]) -> User:
-    return User.objects.create_user(
-        username="police-coordinator",
-        password=PASSWORD,
-        agency=agencies["police"],
-        role=Role.COORDINATOR,
-        first_name="Dev",
-        last_name="Patel",
-    )
 
 
 def test_a_pair_of_hidden_people_is_not_in_the_reviewers_queue(

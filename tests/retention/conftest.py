@@ -23,12 +23,6 @@ from tests.conftest import referral_request
 ADULT_BORN = datetime.date(1990, 6, 15)
 
 
-@pytest.fixture
-def today() -> datetime.date:
-    """The day the records were last touched (the real today: activity is stamped with it)."""
-    return timezone.localdate()
-
-
 def years_after(day: datetime.date, years: int) -> datetime.date:
     return add_years(day, years)
 

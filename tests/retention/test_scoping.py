@@ -10,8 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from offramp.accounts.models import Role, User
-from offramp.agencies.models import Agency
+from offramp.accounts.models import User
 from offramp.people.models import Person
 from offramp.people.services import PersonDetails, person_create
 from offramp.retention.models import RetentionReview, ReviewStatus
@@ -20,13 +19,6 @@ from offramp.retention.services import retention_dispose, retention_retain
 from tests.conftest import signed_in
 
 RULE = "child_records"
-
-
-@pytest.fixture
-def police_coordinator(agencies: dict[str, Agency]) -> User:
-    return User.objects.create_user(
-        username="police-coordinator", agency=agencies["police"], role=Role.COORDINATOR
-    )
 
 
 def _due_review(person: Person) -> RetentionReview:

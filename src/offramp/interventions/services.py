@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.apps import apps as global_apps
+from django.apps.registry import Apps
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
@@ -142,7 +143,7 @@ def catalogue_load(*, path: Path | str | None = None) -> tuple[Catalogue, SyncRe
 
 
 def install_national_catalogue(
-    sender: object, *, using: str = DEFAULT_DB_ALIAS, apps: Any = global_apps, **kwargs: Any
+    sender: object, *, using: str = DEFAULT_DB_ALIAS, apps: Apps = global_apps, **kwargs: object
 ) -> None:
     """After every `migrate` and `flush` (so every test database too): the national catalogue
     is present on a fresh install and kept up to date on upgrade, like Django's own content

@@ -1,6 +1,7 @@
 """Making and moving referrals. Each write is one transaction with its timeline event."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -77,10 +78,11 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
         area=request.area,
     )
     field_errors: dict[str, list[str]] = {}
-    for validation in (
+    validations: tuple[Callable[[], None], ...] = (
         lambda: _validate(request, referrer),
         lambda: validate_person_details(details),
-    ):
+    )
+    for validation in validations:
         try:
             validation()
         except ValidationError as error:

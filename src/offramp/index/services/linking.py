@@ -1,4 +1,4 @@
-"""Linking partner records into the person index, reviewers' decisions, merges and un-merges.
+"""Linking runs: partner records into the person index.
 
 A linking run (`link_records`) trains the model on the whole index, scores every pair and
 clusters the certain links (p >= 0.99), honouring reviewers' decisions and the links already
@@ -22,16 +22,15 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import combinations
 
 import pandas as pd
-from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, has_capability, require_capability
+from offramp.access.permissions import Capability, require_capability
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.analysis.linkage import (
@@ -44,36 +43,25 @@ from offramp.analysis.linkage import (
 from offramp.analysis.linkage.records import uk_outward_code
 from offramp.audit.models import AuditAction, Event, EventCode
 from offramp.audit.services import (
-    AuditObject,
-    audit_append,
     audit_events,
-    audit_line,
     audit_record,
-    current_channel,
-    event_record,
 )
 from offramp.intake.models import LinkMethod, SourceRecord
 from offramp.people.models import AgencyIdentifier, Ethnicity, IdentifierType, Person, Sex
-from offramp.retention.disposal import models_referring_to_person
 
-from .birth_dates import why_not_one_person
-from .frame import (
+from ..birth_dates import why_not_one_person
+from ..frame import (
     index_frame,
     is_person_uid,
     person_uid,
     record_uid,
     uid_pk,
 )
-from .models import (
-    KnownCheck,
-    KnownCheckMatch,
-    KnownOutcome,
+from ..models import (
     LinkageRun,
     MatchReview,
-    PersonMerge,
     ReviewStatus,
 )
-from .selectors import KnownResult, is_person_known
 
 Progress = Callable[[str, int, int], None]
 PURPOSE = "person index"
@@ -114,10 +102,10 @@ class _Plan:
     )
     not_linkable: int = 0
 
-    def review(self, one: str, other: str, probability: float, reasons: object) -> None:
+    def review(self, one: str, other: str, probability: float, reasons: Iterable[Reason]) -> None:
         key = (min(one, other), max(one, other))
         if key not in self.reviews or self.reviews[key][0] < probability:
-            self.reviews[key] = (probability, reasons_json(reasons))  # type: ignore[arg-type]
+            self.reviews[key] = (probability, reasons_json(reasons))
 
 
 class _Pairs:
@@ -293,10 +281,15 @@ def _review_people_in_one_cluster(
     for one, other in combinations(people, 2):
         best = pairs.best(
             [uid for uid in group if person_of.get(uid) == one],
-            lambda uid, other=other: person_of.get(uid) == other,  # type: ignore[misc]
+            _of_person(other, person_of),
         )
         if best:
             plan.review(person_uid(one), person_uid(other), best[0], best[3])
+
+
+def _of_person(person: int, person_of: dict[str, int | None]) -> Callable[[str], bool]:
+    """For `_Pairs.best`: is this uid (a record's or a person's) `person`'s?"""
+    return lambda uid: person_of.get(uid) == person
 
 
 def _place_unlinked_group(
@@ -365,7 +358,7 @@ def _write(plan: _Plan, person_of: dict[str, int | None], actor: User | None) ->
         certain += method == LinkMethod.CERTAIN
         provisional += method == LinkMethod.PROVISIONAL
     _save_links(changed)
-    _add_identifiers(r for r in changed if r.link_method == LinkMethod.CERTAIN)
+    add_identifiers(r for r in changed if r.link_method == LinkMethod.CERTAIN)
     for uid, (linked_to, _probability, _method) in plan.links.items():
         person_of[uid] = linked_to
     for founded, members in created:
@@ -412,7 +405,8 @@ def _record_on_timelines(
     ]
     by_person: dict[int, list[SourceRecord]] = defaultdict(list)
     for record in linked:
-        by_person[record.person_id].append(record)  # type: ignore[index]
+        assert record.person_id is not None  # the run has just linked it
+        by_person[record.person_id].append(record)
     events += [
         Event(
             person_id=person_id,
@@ -503,11 +497,11 @@ def _create_people(plan: _Plan, now: datetime) -> list[tuple[Person, list[Source
             record.linked_at = now
     linked = [record for _, members in founded for record in members]
     _save_links(linked)
-    _add_identifiers(linked)
+    add_identifiers(linked)
     return [(person, members) for person, (_, members) in zip(people, founded, strict=True)]
 
 
-def _add_identifiers(records: Iterable[SourceRecord]) -> None:
+def add_identifiers(records: Iterable[SourceRecord]) -> None:
     """Each record's own agency identifier on its person, where not already held."""
     known_types = set(IdentifierType.values)
     AgencyIdentifier.objects.bulk_create(
@@ -570,371 +564,3 @@ def _write_reviews(plan: _Plan, run: LinkageRun, today: date) -> int:
     ]
     MatchReview.objects.bulk_create(reviews, batch_size=2000)
     return len(reviews)
-
-
-# --- "is this person known?" ------------------------------------------------------------------
-
-
-class TooManyChecks(Exception):
-    """The user has made as many checks this hour as OFFRAMP_KNOWN_CHECKS_PER_HOUR allows."""
-
-
-CHECK_WINDOW = timedelta(hours=1)
-
-
-def _outcome(result: KnownResult) -> KnownOutcome:
-    if result.not_shown:
-        return KnownOutcome.REFERRED
-    if not result.model_trained:
-        return KnownOutcome.NOT_LINKED
-    return KnownOutcome.SHOWN if result.candidates else KnownOutcome.NONE
-
-
-def _refuse_over_limit(actor: User) -> None:
-    """Counts the actor's checks in the last hour in the database, with the actor's row locked,
-    so every server process (and two requests at once) count the same checks."""
-    User.objects.select_for_update().filter(pk=actor.pk).first()
-    limit = settings.OFFRAMP_KNOWN_CHECKS_PER_HOUR
-    recent = KnownCheck.objects.filter(
-        asked_by=actor, asked_at__gt=timezone.now() - CHECK_WINDOW
-    ).order_by("asked_at")
-    if recent.count() >= limit:
-        oldest = recent.values_list("asked_at", flat=True)[0]
-        again = timezone.localtime(oldest + CHECK_WINDOW)
-        raise TooManyChecks(
-            f"You have made {limit} checks in the last hour, the most allowed. You can check "
-            f"again from {again:%H:%M}. If you are worried about someone now, make a referral."
-        )
-
-
-def known_check(
-    *,
-    actor: User,
-    given_name: str,
-    family_name: str,
-    date_of_birth: date | None,
-    postcode: str = "",
-    purpose: str,
-) -> KnownResult:
-    """ "Is this person known?", for those who refer people or search for them, at most
-    OFFRAMP_KNOWN_CHECKS_PER_HOUR times an hour each.
-
-    Kept as a `KnownCheck` (who, when, the class of answer; never the details typed) with its
-    access-log entries, before the answer is shown: people shown as consulted, people found
-    but not shown as index look-ups against them. A possible match the actor may not see is
-    recorded on the check for the coordinators to follow up.
-    """
-    if not (
-        has_capability(actor, Capability.MAKE_REFERRAL)
-        or has_capability(actor, Capability.SEARCH_PEOPLE)
-    ):
-        raise PermissionDenied("Your role does not allow you to ask whether a person is known.")
-    with transaction.atomic():
-        _refuse_over_limit(actor)
-        result = is_person_known(
-            user=actor,
-            given_name=given_name,
-            family_name=family_name,
-            date_of_birth=date_of_birth,
-            postcode=postcode,
-        )
-        check = KnownCheck.objects.create(
-            asked_by=actor,
-            asked_at=timezone.now(),
-            channel=current_channel(),
-            purpose=purpose[:60],
-            outcome=_outcome(result),
-        )
-        KnownCheckMatch.objects.bulk_create(
-            KnownCheckMatch(known_check=check, person_id=person_id)
-            for person_id in result.not_shown
-        )
-        consulted: list[Person | AuditObject] = [
-            *(match.person for match in result.fallback),
-            *(candidate.person for candidate in result.candidates),
-            *(AuditObject("person_index", pk, person_id=pk) for pk in result.not_shown),
-        ]
-        # The check is a new record (who asked, when, its class, whom it may match); the people
-        # it found are consulted.
-        audit_append(
-            actor=actor,
-            lines=[
-                audit_line(action=AuditAction.COLLECTION, subject=check, purpose=purpose),
-                *(
-                    audit_line(action=AuditAction.CONSULTATION, subject=subject, purpose=purpose)
-                    for subject in consulted
-                ),
-            ],
-        )
-    return result
-
-
-def known_check_follow_up(*, check: KnownCheck, actor: User, note: str = "") -> KnownCheck:
-    """A coordinator has acted on a check that found someone the asker may not see (asked
-    them to refer, or found it was nothing): it leaves the queue."""
-    require_capability(actor, Capability.REVIEW_MATCHES)
-    if "\x00" in note:
-        raise ValidationError({"note": "The note cannot contain null characters"})
-    with transaction.atomic():
-        check = KnownCheck.objects.select_for_update().get(pk=check.pk)
-        if check.followed_up_at is not None:
-            raise ValidationError({"note": "This check was already followed up"})
-        check.followed_up_by, check.followed_up_at = actor, timezone.now()
-        check.follow_up_note = note.strip()
-        check.save(update_fields=["followed_up_by", "followed_up_at", "follow_up_note"])
-        audit_record(
-            action=AuditAction.ALTERATION, actor=actor, subject=check, purpose="referral check"
-        )
-    return check
-
-
-# --- reviewers' decisions ---------------------------------------------------------------------
-
-
-def review_decide(*, review: MatchReview, actor: User, accept: bool, note: str = "") -> MatchReview:
-    """Accept (link the record, or merge the two people) or reject (unlink a provisional link).
-
-    The decision is kept as a label: an accepted pair is always clustered together and trains
-    the model; a rejected pair is never clustered together again.
-    """
-    require_capability(actor, Capability.REVIEW_MATCHES)
-    if "\x00" in note:
-        raise ValidationError({"note": "The note cannot contain null characters"})
-    with transaction.atomic():
-        review = MatchReview.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.PENDING:
-            raise ValidationError(
-                {"decision": f"This pair was already decided ({review.get_status_display()})"}
-            )
-        if accept:
-            _accept(review, actor, note)
-        else:
-            _reject(review, actor)
-        review.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
-        review.decided_by, review.decided_at, review.note = actor, timezone.now(), note.strip()
-        review.save(update_fields=["status", "decided_by", "decided_at", "note"])
-        audit_record(
-            action=AuditAction.COMBINATION if accept else AuditAction.ALTERATION,
-            actor=actor,
-            subject=review,
-            person=review.left_person_id or review.right_person_id,
-            purpose="match review",
-        )
-    return review
-
-
-def _record_and_person(review: MatchReview) -> tuple[SourceRecord, Person]:
-    record = review.left_record or review.right_record
-    person = review.left_person or review.right_person
-    assert record is not None and person is not None  # a record-and-person review
-    return record, person
-
-
-def _live(person: Person) -> Person:
-    """The person a merged record now lives in."""
-    while person.merged_into_id is not None:
-        person = Person.objects.get(pk=person.merged_into_id)
-    return person
-
-
-def _accept(review: MatchReview, actor: User, note: str) -> None:
-    if review.is_merge:
-        assert review.left_person is not None and review.right_person is not None
-        one, other = sorted((review.left_person, review.right_person), key=lambda p: p.pk)
-        person_merge(target=one, source=other, actor=actor, reason=note, review=review)
-        return
-    record, person = _record_and_person(review)
-    person = _live(person)
-    refusal = why_not_one_person(
-        record.date_of_birth, person.date_of_birth, today=timezone.localdate()
-    )
-    if refusal:
-        raise ValidationError({"decision": refusal})
-    record.person, record.link_method = person, LinkMethod.REVIEWED
-    record.match_probability, record.linked_at = review.match_probability, timezone.now()
-    record.save(update_fields=["person", "link_method", "match_probability", "linked_at"])
-    _add_identifiers([record])
-    person.save(update_fields=["updated_at"])
-    event_record(
-        person=person,
-        code=EventCode.INDEX_RECORD_LINKED,
-        actor=actor,
-        summary=f"A record held by {record.agency} was found to be this person",
-        subject=review,
-    )
-
-
-def _reject(review: MatchReview, actor: User) -> None:
-    if review.is_merge:
-        return
-    record, person = _record_and_person(review)
-    if record.person_id == person.pk and record.link_method == LinkMethod.PROVISIONAL:
-        record.person, record.link_method = None, ""
-        record.match_probability = record.linked_at = None
-        record.save(update_fields=["person", "link_method", "match_probability", "linked_at"])
-        person.save(update_fields=["updated_at"])
-
-
-# --- merges and un-merges -----------------------------------------------------------------------
-
-# References that describe the merge rather than the person's data: they never move.
-NOT_MOVED = {("people.person", "merged_into")}
-NOT_MOVED_APPS = {"person_index"}
-
-
-def _references() -> list[tuple[type[models.Model], str]]:
-    return [
-        (model, name)
-        for model, name in models_referring_to_person()
-        if (model._meta.label_lower, name) not in NOT_MOVED
-        and model._meta.app_label not in NOT_MOVED_APPS
-        and not model._meta.auto_created
-    ]
-
-
-def _move(model: type[models.Model], name: str, pks: list[object], to: Person) -> None:
-    try:
-        with transaction.atomic():
-            model._default_manager.filter(pk__in=pks).update(**{name: to})
-    except IntegrityError as error:
-        raise ValidationError(
-            {
-                "person": f"These records cannot be combined: their "
-                f"{model._meta.verbose_name_plural} would clash (for example, a relationship "
-                "between the two, or the same case twice). Resolve that first."
-            }
-        ) from error
-
-
-def person_merge(
-    *,
-    target: Person,
-    source: Person,
-    actor: User,
-    reason: str = "",
-    review: MatchReview | None = None,
-) -> PersonMerge:
-    """Moves everything that refers to ``source`` onto ``target`` and marks ``source`` merged."""
-    require_capability(actor, Capability.REVIEW_MATCHES)
-    if target.pk == source.pk:
-        raise ValidationError({"person": "A person cannot be merged into themselves"})
-    with transaction.atomic():
-        locked = Person.objects.select_for_update().in_bulk([target.pk, source.pk])
-        target, source = locked[target.pk], locked[source.pk]
-        for person, role in ((target, "into"), (source, "from")):
-            if person.merged_into_id is not None:
-                raise ValidationError(
-                    {
-                        "person": f"Record {person.pk} was already merged into record "
-                        f"{person.merged_into_id}: merge {role} that record instead"
-                    }
-                )
-        refusal = why_not_one_person(
-            target.date_of_birth, source.date_of_birth, today=timezone.localdate()
-        )
-        if refusal:
-            raise ValidationError({"person": refusal})
-        moved: dict[str, dict[str, list[object]]] = {}
-        for model, name in _references():
-            pks = sorted(
-                model._default_manager.filter(**{name: source}).values_list("pk", flat=True)
-            )
-            if pks:
-                _move(model, name, pks, target)
-                moved.setdefault(model._meta.label_lower, {})[name] = pks
-        source.merged_into = target
-        source.save(update_fields=["merged_into", "updated_at"])
-        target.save(update_fields=["updated_at"])
-        merge = PersonMerge.objects.create(
-            target=target,
-            source=source,
-            moved=moved,
-            review=review,
-            reason=reason.strip(),
-            merged_by=actor,
-        )
-        rows = merge.moved_count
-        event_record(
-            person=target,
-            code=EventCode.INDEX_PERSON_MERGED,
-            actor=actor,
-            summary=f"Record {source.pk} found to be this person, merged here ({rows} rows moved)",
-            subject=merge,
-        )
-        event_record(
-            person=source,
-            code=EventCode.INDEX_PERSON_MERGED,
-            actor=actor,
-            summary=f"Merged into record {target.pk} ({rows} rows moved)",
-            subject=merge,
-        )
-    return merge
-
-
-def person_unmerge(*, merge: PersonMerge, actor: User, reason: str = "") -> PersonMerge:
-    """Moves exactly the rows the merge moved back, restores the merged person, and keeps the
-    decision as a rejection so no later run joins them again."""
-    require_capability(actor, Capability.REVIEW_MATCHES)
-    with transaction.atomic():
-        merge = PersonMerge.objects.select_for_update().get(pk=merge.pk)
-        if merge.unmerged_at is not None:
-            raise ValidationError({"merge": "This merge was already undone"})
-        target, source = merge.target, merge.source
-        if target.merged_into_id is not None:
-            raise ValidationError(
-                {
-                    "merge": f"Record {target.pk} was itself merged into record "
-                    f"{target.merged_into_id} later: undo that merge first"
-                }
-            )
-        references = {(m._meta.label_lower, n): m for m, n in models_referring_to_person()}
-        for label, fields in merge.moved.items():
-            for name, pks in fields.items():
-                model = references[(label, name)]
-                model._default_manager.filter(pk__in=pks, **{name: target}).update(**{name: source})
-        source.merged_into = None
-        source.save(update_fields=["merged_into", "updated_at"])
-        target.save(update_fields=["updated_at"])
-        merge.unmerged_by, merge.unmerged_at = actor, timezone.now()
-        merge.unmerge_reason = reason.strip()
-        merge.save(update_fields=["unmerged_by", "unmerged_at", "unmerge_reason"])
-        _keep_as_rejection(target, source, actor, reason)
-        for person, other in ((target, source), (source, target)):
-            event_record(
-                person=person,
-                code=EventCode.INDEX_PERSON_UNMERGED,
-                actor=actor,
-                summary=f"Merge of records {source.pk} into {target.pk} undone; "
-                f"record {other.pk} is a different person",
-                subject=merge,
-            )
-    return merge
-
-
-def _keep_as_rejection(target: Person, source: Person, actor: User, note: str) -> None:
-    left, right = sorted((person_uid(target.pk), person_uid(source.pk)))
-    MatchReview.objects.update_or_create(
-        left_uid=left,
-        right_uid=right,
-        defaults={
-            "left_person_id": uid_pk(left),
-            "right_person_id": uid_pk(right),
-            "status": ReviewStatus.REJECTED,
-            "decided_by": actor,
-            "decided_at": timezone.now(),
-            "note": note.strip() or "Merge undone",
-        },
-    )
-
-
-__all__ = [
-    "TooManyChecks",
-    "known_check",
-    "known_check_follow_up",
-    "link_records",
-    "person_merge",
-    "person_unmerge",
-    "record_uid",
-    "review_decide",
-    "reviewer_labels",
-]
