@@ -58,6 +58,16 @@ PLANTED = {
         "import offramp.networks.api  # planted\n",
         "Models, services, selectors and access rules never import the pages",
     ),
+    "the shell imports a domain app's pages": (
+        "web/context_processors.py",
+        "import offramp.cases.views.common  # planted\n",
+        "The shell and the API assembly import no domain app's pages or API routers",
+    ),
+    "the API assembly imports a router by name": (
+        "api/main.py",
+        "import offramp.people.api  # planted\n",
+        "The shell and the API assembly import no domain app's pages or API routers",
+    ),
 }
 
 

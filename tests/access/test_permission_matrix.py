@@ -1531,7 +1531,10 @@ def check_status(route: Route, response: HttpResponse, world: World, persona: st
             return f"expected only the status shape, got keys {sorted(keys)}"
         return ""
     templates = {t.name for t in response.templates}
-    if "web/referral_status.html" not in templates or "web/referral_detail.html" in templates:
+    if (
+        "referrals/referral_status.html" not in templates
+        or "referrals/referral_detail.html" in templates
+    ):
         return f"expected the status page, got templates {sorted(filter(None, templates))}"
     content = response.content.decode()
     leaks = [text for text in secrets_of(world, except_owner=persona) if text in content]

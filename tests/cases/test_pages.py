@@ -356,7 +356,7 @@ def test_a_practitioner_sees_no_case_page_only_their_referrals_status(
         assert client.get(url).status_code == 403, url
     status = client.get(reverse("web:referral-detail", args=[item.case.referral_id]))
     content = status.content.decode()
-    assert "web/referral_status.html" in {t.name for t in status.templates}
+    assert "referrals/referral_status.html" in {t.name for t in status.templates}
     assert item.case.reference not in content
     assert "/cases/" not in content
 

@@ -79,6 +79,13 @@ def require_any_capability(user: User, capabilities: tuple[Capability, ...]) -> 
 PERSON_RECORD_READERS = (Capability.VIEW_PEOPLE, Capability.CONTRIBUTE_TO_PANEL)
 
 
+def may_see_cases(user: User) -> bool:
+    """The coordinator sees every case; a panel member those on their panel's agendas."""
+    return has_capability(user, Capability.RUN_CASES) or has_capability(
+        user, Capability.CONTRIBUTE_TO_PANEL
+    )
+
+
 # --- administration ------------------------------------------------------------------------
 
 

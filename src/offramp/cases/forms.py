@@ -67,7 +67,7 @@ class RadioOption:
 
 class CaseForm(GovukForm):
     """A form that lays itself out: each field in order, and radios with the fields each
-    option needs shown beneath it (cases/includes/radios.html)."""
+    option needs shown beneath it (web/includes/radios.html)."""
 
     reveals: ClassVar[dict[str, dict[str, tuple[str, ...]]]] = {}
 

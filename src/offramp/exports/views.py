@@ -15,9 +15,10 @@ from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import people_for_subject_access
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
+from offramp.referrals.forms import ReferralFilterForm
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import ReferralFilters
-from offramp.web.forms import ReferralFilterForm, apply_service_errors
+from offramp.web.forms import apply_service_errors
 from offramp.web.views.common import get_visible_or_404, require, signed_in_user
 
 from . import referral_list, subject_access

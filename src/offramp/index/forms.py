@@ -2,7 +2,8 @@
 
 from django import forms
 
-from offramp.web.forms import GovukForm, PersonSearchForm
+from offramp.people.forms import PersonSearchForm
+from offramp.web.forms import GovukForm
 
 
 class KnownSearchForm(PersonSearchForm):

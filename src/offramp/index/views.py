@@ -25,9 +25,8 @@ from offramp.access.scoping import (
 )
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
-from offramp.cases.views.common import attempt
 from offramp.web.pagination import paginate
-from offramp.web.views.common import get_visible_or_404, require, signed_in_user
+from offramp.web.views.common import attempt, get_visible_or_404, require, signed_in_user
 
 from .forms import FollowUpForm, KnownSearchForm, MergeForm, ReviewDecisionForm, UnmergeForm
 from .selectors import (

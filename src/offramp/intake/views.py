@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from offramp.access.permissions import Capability
-from offramp.cases.views.common import attempt, form_page
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import attempt, form_page, get_visible_or_404, require
 
 from .forms import ImportForm
 from .models import BatchStatus

@@ -36,14 +36,13 @@ from offramp.accounts.models import User
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment
 from offramp.audit.services import AuditObject, audit_consultation
-from offramp.cases.views.common import form_page, submitted
 from offramp.exports.models import ExportRecord
 from offramp.exports.registry import ExportInput, exporter_for
 from offramp.exports.selectors import exports_requested_by
 from offramp.exports.services import exports_expire
 from offramp.exports.views import download_response, request_page
 from offramp.people.models import Person
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from . import exports
 from .forms import (

@@ -14,10 +14,9 @@ from offramp.access.permissions import Capability
 from offramp.access.scoping import candidates_visible_to
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
-from offramp.cases.views.common import form_page, submitted
 from offramp.people.models import Person
 from offramp.web.pagination import paginate
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from .forms import CandidateFilterForm, NotNowForm, ReferForm
 from .models import CandidateDecision, ScreeningRun

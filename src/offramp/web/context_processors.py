@@ -4,8 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from offramp.access.permissions import Capability, has_capability
-from offramp.cases.views.common import may_see_cases
+from offramp.access.permissions import Capability, has_capability, may_see_cases
 from offramp.exports.services import can_use_exports
 
 

@@ -22,10 +22,10 @@ from offramp.accounts.models import User
 from offramp.audit.models import Event
 from offramp.audit.services import audit_consultation
 from offramp.interventions.selectors import suggestions_for_case
+from offramp.people.forms import PersonSearchForm
 from offramp.people.selectors import person_search
 from offramp.sharing.models import Disclosure
-from offramp.web.forms import PersonSearchForm
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import get_visible_or_404, require, submitted
 
 from ..forms import (
     CaseFilterForm,
@@ -64,7 +64,6 @@ from .common import (
     case_form_page,
     case_reader,
     case_to_run,
-    submitted,
 )
 
 CASE_PAGE = 200

@@ -1,36 +1,24 @@
 """Helpers shared by the case and panel pages."""
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 
-from offramp.access.permissions import Capability, has_capability
+from offramp.access.permissions import Capability, may_see_cases
 from offramp.access.scoping import cases_visible_to
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
-from offramp.people.models import Person
-from offramp.transitions import IllegalTransition
-from offramp.web.forms import apply_service_errors
-from offramp.web.views.common import get_visible_or_404, require, signed_in_user
+from offramp.web.views.common import form_page, get_visible_or_404, require, signed_in_user
 
 from ..models import Case
 
-T = TypeVar("T")
 CASE_PURPOSE = "case management"
 PANEL_PURPOSE = "panel"
-
-
-def may_see_cases(user: User) -> bool:
-    """The coordinator sees every case; a panel member those on their panel's agendas."""
-    return has_capability(user, Capability.RUN_CASES) or has_capability(
-        user, Capability.CONTRIBUTE_TO_PANEL
-    )
 
 
 def case_reader(request: HttpRequest) -> User:
@@ -46,56 +34,6 @@ def case_to_run(request: HttpRequest, pk: int) -> tuple[User, Case]:
     case = get_visible_or_404(cases_visible_to(user).select_related("person"), pk)
     audit_consultation(actor=user, subjects=[case], purpose=CASE_PURPOSE)
     return user, case
-
-
-def attempt(form: Form, write: Callable[[], T]) -> T | None:
-    """Runs a service; a refusal becomes errors on the form, for its error summary."""
-    try:
-        return write()
-    except IllegalTransition as error:
-        form.add_error(None, str(error))
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            apply_service_errors(form, error)
-        else:  # a refusal that names no field, such as NoSharingBasis
-            for message in error.messages:
-                form.add_error(None, message)
-    return None
-
-
-def submitted(
-    request: HttpRequest, form: Form, write: Callable[[dict[str, Any]], T | None]
-) -> T | None:
-    """What `write` made of a valid POST's cleaned data, through `attempt`; None for a GET, an
-    invalid form or a refusal (`write` too may return None, having put an error on the form)."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    return attempt(form, lambda: write(form.cleaned_data))
-
-
-def form_page(
-    request: HttpRequest,
-    form: Form | None,
-    *,
-    heading: str,
-    caption: str,
-    button: str,
-    back_url: str,
-    person: Person | None = None,
-    template: str = "cases/form.html",
-    **extra: object,
-) -> HttpResponse:
-    """One form on its own page, with the person's identity bar when it is about someone."""
-    context = {
-        "form": form,
-        "heading": heading,
-        "caption": caption,
-        "button": button,
-        "back_url": back_url,
-        "person": person,
-        **extra,
-    }
-    return render(request, template, context)
 
 
 def case_form_page(

@@ -20,7 +20,7 @@ from offramp.access.scoping import (
 from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
 from offramp.web.forms import GovukForm
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from ..forms import (
     ActionForm,
@@ -47,7 +47,7 @@ from ..services import (
     panel_decision_record,
     panel_meeting_schedule,
 )
-from .common import PANEL_PURPOSE, case_reader, form_page, submitted
+from .common import PANEL_PURPOSE, case_reader
 
 
 @login_required

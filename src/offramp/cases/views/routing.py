@@ -10,13 +10,13 @@ from offramp.access.permissions import Capability
 from offramp.access.scoping import cases_visible_to
 from offramp.audit.services import audit_consultation
 from offramp.referrals.selectors import referral_list
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from ..forms import RouteForm
 from ..models import Panel, Route
 from ..routing import suggest_route
 from ..services import ROUTABLE_REFERRAL_STATUSES, RouteRequest, case_route
-from .common import back_to_case, form_page, submitted
+from .common import back_to_case
 
 
 @require_http_methods(["GET", "POST"])

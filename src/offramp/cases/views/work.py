@@ -1,5 +1,5 @@
-"""Work that falls due: the user's own actions, reviews and follow-ups, and the dashboard's
-alerts."""
+"""Work that falls due: the user's own actions, reviews and follow-ups (the dashboard's
+alerts are in cases/dashboard.py)."""
 
 import datetime
 
@@ -13,48 +13,26 @@ from django.views.decorators.http import require_http_methods
 
 from offramp.access.permissions import Capability
 from offramp.access.scoping import cases_visible_to
-from offramp.accounts.models import User
 from offramp.audit.services import audit_consultation
-from offramp.web.views.common import get_visible_or_404, require
+from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
+from ..dashboard import open_actions_due_first
 from ..forms import ActionDoneForm, ReviewDueFilterForm, ReviewForm
-from ..models import CaseReview, PanelAction
-from ..selectors import actions_completable_by, alerts_for, my_open_actions, reviews_due
+from ..models import CaseReview
+from ..selectors import actions_completable_by, reviews_due
 from ..services import ReviewRequest, action_complete, review_hold
 from .common import (
     CASE_PURPOSE,
     back_to_case,
     case_form_page,
     case_reader,
-    form_page,
-    may_see_cases,
-    submitted,
 )
-
-
-def _open_actions(user: User) -> list[PanelAction]:
-    # Ordered by due date, so the overdue come first.
-    return list(my_open_actions(user).select_related("case__person").order_by("due_on", "id"))
-
-
-def dashboard_case_work(user: User) -> dict[str, object]:
-    """The dashboard's alerts and the user's own open actions, for those who work on cases."""
-    if not may_see_cases(user):
-        return {}
-    today = timezone.localdate()
-    alerts = alerts_for(user, today)
-    actions = _open_actions(user)
-    shown = [alert.case or alert.referral for alert in alerts] + [a.case for a in actions]
-    audit_consultation(
-        actor=user, subjects=[record for record in shown if record is not None], purpose="dashboard"
-    )
-    return {"case_work": True, "alerts": alerts, "open_actions": actions, "today": today}
 
 
 @login_required
 def my_actions_view(request: HttpRequest) -> HttpResponse:
     user = case_reader(request)
-    actions = _open_actions(user)
+    actions = open_actions_due_first(user)
     audit_consultation(actor=user, subjects=[a.case for a in actions], purpose=CASE_PURPOSE)
     return render(
         request,

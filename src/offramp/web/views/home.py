@@ -32,7 +32,7 @@ from offramp.accounts.services import (
 )
 from offramp.assessments.models import AssessmentStatus
 from offramp.audit.selectors import sweep_alerts
-from offramp.cases.views.work import dashboard_case_work
+from offramp.cases.dashboard import dashboard_case_work
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import referral_list
 

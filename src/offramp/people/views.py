@@ -19,8 +19,7 @@ from offramp.index.forms import KnownSearchForm
 from offramp.index.selectors import known_to, merges_of
 from offramp.index.views import checked
 from offramp.people.selectors import agencies_knowing, person_timeline
-
-from .common import PERSON_RECORD_READERS, get_visible_or_404, require, require_any
+from offramp.web.views.common import PERSON_RECORD_READERS, get_visible_or_404, require, require_any
 
 ACCESS_LOG_PAGE = 500
 
@@ -33,7 +32,7 @@ def person_search_view(request: HttpRequest) -> HttpResponse:
     fallback = [(m, agencies_knowing(m.person)) for m in result.fallback] if result else []
     return render(
         request,
-        "web/person_search.html",
+        "people/person_search.html",
         {"form": form, "result": result, "fallback": fallback},
         status=status,
     )
@@ -52,7 +51,7 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     assessments = assessments_visible_to(user).filter(person=person).select_related("assessor")
     return render(
         request,
-        "web/person_detail.html",
+        "people/person_detail.html",
         {
             "person": person,
             "referrals": referrals_visible_to(user)
@@ -88,5 +87,5 @@ def person_access_log_view(request: HttpRequest, pk: int) -> HttpResponse:
         actor=user, subjects=[AuditObject("access_log", pk, person_id=pk)], purpose="audit"
     )
     return render(
-        request, "web/access_log.html", {"person_id": pk, "entries": entries[:ACCESS_LOG_PAGE]}
+        request, "people/access_log.html", {"person_id": pk, "entries": entries[:ACCESS_LOG_PAGE]}
     )

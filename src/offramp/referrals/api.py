@@ -6,13 +6,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import referral_details_visible_to
-from offramp.audit.services import audit_consultation
-from offramp.referrals.models import Referral
-from offramp.referrals.selectors import ReferralFilters, referral_list
-from offramp.referrals.services import ReferralRequest, referral_create
-
-from .common import caller
-from .schemas import (
+from offramp.api.common import caller
+from offramp.api.schemas import (
     AgencyOut,
     ErrorOut,
     ReferralIn,
@@ -20,6 +15,10 @@ from .schemas import (
     ReferralStatusOut,
     ValidationErrorOut,
 )
+from offramp.audit.services import audit_consultation
+from offramp.referrals.models import Referral
+from offramp.referrals.selectors import ReferralFilters, referral_list
+from offramp.referrals.services import ReferralRequest, referral_create
 
 router = Router(tags=["referrals"])
 

@@ -10,9 +10,10 @@ from offramp.access.permissions import Capability
 from offramp.access.scoping import people_visible_to
 from offramp.audit.services import audit_consultation
 from offramp.sharing.services import PublicInterestRequest, public_interest_decision_record
+from offramp.web.forms import apply_service_errors
+from offramp.web.views.common import get_visible_or_404, require
 
-from ..forms import PublicInterestDecisionForm, apply_service_errors
-from .common import get_visible_or_404, require
+from .forms import PublicInterestDecisionForm
 
 
 @login_required
@@ -40,4 +41,4 @@ def public_interest_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Public-interest decision recorded")
             return redirect("web:person-detail", pk=person.pk)
-    return render(request, "web/public_interest_form.html", {"person": person, "form": form})
+    return render(request, "sharing/public_interest_form.html", {"person": person, "form": form})

@@ -17,6 +17,8 @@ from offramp.access.scoping import (
 )
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
+from offramp.api.common import caller
+from offramp.api.schemas import ErrorOut, ValidationErrorOut
 from offramp.audit.services import audit_consultation
 from offramp.cases.models import (
     AgendaItem,
@@ -59,9 +61,6 @@ from offramp.cases.services import (
     review_hold,
 )
 from offramp.interventions.models import Programme
-
-from .common import caller
-from .schemas import ErrorOut, ValidationErrorOut
 
 router = Router(tags=["cases"])
 panels_router = Router(tags=["panels"])

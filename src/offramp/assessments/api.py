@@ -9,20 +9,8 @@ from offramp.access.permissions import (
     require_capability,
 )
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
-from offramp.assessments.framework import current_framework
-from offramp.assessments.models import Assessment
-from offramp.assessments.services import (
-    AssessmentSummary,
-    FactorEntry,
-    assessment_complete,
-    assessment_record_factors,
-    assessment_record_summary,
-    assessment_start,
-)
-from offramp.audit.services import audit_consultation
-
-from .common import caller
-from .schemas import (
+from offramp.api.common import caller
+from offramp.api.schemas import (
     AssessmentOut,
     AssessmentStartIn,
     AssessmentSummaryIn,
@@ -34,6 +22,17 @@ from .schemas import (
     FrameworkOut,
     ValidationErrorOut,
 )
+from offramp.assessments.framework import current_framework
+from offramp.assessments.models import Assessment
+from offramp.assessments.services import (
+    AssessmentSummary,
+    FactorEntry,
+    assessment_complete,
+    assessment_record_factors,
+    assessment_record_summary,
+    assessment_start,
+)
+from offramp.audit.services import audit_consultation
 
 router = Router(tags=["assessments"])
 framework_router = Router(tags=["framework"])

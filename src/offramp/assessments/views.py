@@ -27,15 +27,16 @@ from offramp.assessments.services import (
 from offramp.audit.services import audit_consultation
 from offramp.networks.views import shown_suggestions
 from offramp.transitions import IllegalTransition
-
-from ..forms import AssessmentSummaryForm, apply_service_errors, category_form_class
-from .common import (
+from offramp.web.forms import apply_service_errors
+from offramp.web.views.common import (
     PERSON_RECORD_READERS,
     get_visible_or_404,
     require,
     require_any,
     signed_in_user,
 )
+
+from .forms import AssessmentSummaryForm, category_form_class
 
 
 @require_POST
@@ -83,7 +84,7 @@ def assessment_view(request: HttpRequest, pk: int) -> HttpResponse:
     tasks = assessment_task_list(assessment)
     return render(
         request,
-        "web/assessment_tasks.html",
+        "assessments/assessment_tasks.html",
         {
             "assessment": assessment,
             "person": assessment.person,
@@ -179,7 +180,7 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
     ]
     return render(
         request,
-        "web/assessment_category.html",
+        "assessments/assessment_category.html",
         {
             "assessment": assessment,
             "person": assessment.person,
@@ -219,7 +220,7 @@ def assessment_summary_view(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:assessment", pk=assessment.pk)
     return render(
         request,
-        "web/assessment_summary.html",
+        "assessments/assessment_summary.html",
         {
             "assessment": assessment,
             "person": assessment.person,
@@ -259,7 +260,9 @@ def assessment_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Assessment completed")
             return redirect("web:person-detail", pk=assessment.person_id)
-    return render(request, "web/assessment_check.html", {**_recorded(assessment), "errors": errors})
+    return render(
+        request, "assessments/assessment_check.html", {**_recorded(assessment), "errors": errors}
+    )
 
 
 @require_GET
@@ -273,5 +276,5 @@ def assessment_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     audit_consultation(actor=user, subjects=[assessment], purpose="assessment")
     return render(
-        request, "web/assessment_check.html", {**_recorded(assessment), "read_only": True}
+        request, "assessments/assessment_check.html", {**_recorded(assessment), "read_only": True}
     )

@@ -12,6 +12,16 @@ from offramp.access.permissions import (
     require_capability,
 )
 from offramp.access.scoping import match_reviews_visible_to, merges_visible_to, people_visible_to
+from offramp.api.common import caller
+from offramp.api.schemas import (
+    AccessLogEntryOut,
+    ErrorOut,
+    EventOut,
+    PersonMatchOut,
+    PersonOut,
+    PersonSummaryOut,
+    ValidationErrorOut,
+)
 from offramp.audit.selectors import person_access_log
 from offramp.audit.services import AuditObject, audit_consultation
 from offramp.index.models import MatchReview, PersonMerge
@@ -31,17 +41,6 @@ from offramp.index.services import (
 )
 from offramp.people.models import Person
 from offramp.people.selectors import agencies_knowing, person_search, person_timeline
-
-from .common import caller
-from .schemas import (
-    AccessLogEntryOut,
-    ErrorOut,
-    EventOut,
-    PersonMatchOut,
-    PersonOut,
-    PersonSummaryOut,
-    ValidationErrorOut,
-)
 
 router = Router(tags=["people"])
 

@@ -12,6 +12,7 @@ from offramp.access.scoping import people_visible_to, referral_details_visible_t
 from offramp.assessments.framework import current_framework
 from offramp.audit.services import audit_consultation
 from offramp.cases.services import ROUTABLE_REFERRAL_STATUSES
+from offramp.people.forms import PersonSearchForm
 from offramp.people.selectors import agencies_knowing, person_search
 from offramp.referrals.models import ReferralStatus
 from offramp.referrals.selectors import ReferralFilters, referral_list
@@ -23,15 +24,10 @@ from offramp.referrals.services import (
     referral_start_screening,
 )
 from offramp.transitions import IllegalTransition
+from offramp.web.forms import apply_service_errors
+from offramp.web.views.common import get_visible_or_404, require, signed_in_user
 
-from ..forms import (
-    CloseReferralForm,
-    PersonSearchForm,
-    ReferralFilterForm,
-    ReferralForm,
-    apply_service_errors,
-)
-from .common import get_visible_or_404, require, signed_in_user
+from .forms import CloseReferralForm, ReferralFilterForm, ReferralForm
 
 
 def _factor_groups(form: ReferralForm) -> list[tuple[str, list[tuple[int, str, str, bool]]]]:
@@ -77,10 +73,10 @@ def referral_create_view(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             apply_service_errors(form, error)
         else:
-            return render(request, "web/referral_sent.html", {"referral": referral})
+            return render(request, "referrals/referral_sent.html", {"referral": referral})
     return render(
         request,
-        "web/referral_form.html",
+        "referrals/referral_form.html",
         {"form": form, "factor_groups": _factor_groups(form)},
     )
 
@@ -105,7 +101,7 @@ def referral_list_view(request: HttpRequest) -> HttpResponse:
     audit_consultation(actor=user, subjects=referrals, purpose="referral list")
     return render(
         request,
-        "web/referral_list.html",
+        "referrals/referral_list.html",
         {
             "form": form,
             "referrals": referrals,
@@ -120,7 +116,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     referral = get_visible_or_404(referral_list(user=user), pk)
     if not referral_details_visible_to(user, referral):
         audit_consultation(actor=user, subjects=[referral], purpose="referral status")
-        return render(request, "web/referral_status.html", {"referral": referral})
+        return render(request, "referrals/referral_status.html", {"referral": referral})
     matches = [
         m
         for m in person_search(
@@ -136,7 +132,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     framework = current_framework()
     return render(
         request,
-        "web/referral_detail.html",
+        "referrals/referral_detail.html",
         {
             "referral": referral,
             "factors": [framework.factor(f.factor_id) for f in referral.factors.all()],
@@ -178,7 +174,7 @@ def referral_close_view(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(
                 None, error.messages[0] if isinstance(error, ValidationError) else str(error)
             )
-    return render(request, "web/referral_close.html", {"referral": referral, "form": form})
+    return render(request, "referrals/referral_close.html", {"referral": referral, "form": form})
 
 
 @require_POST
