@@ -212,7 +212,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_visible_or_404(exports_visible_to(user), pk)
     exporter = exporter_for(export.kind)
     mine = export.requested_by_id == user.pk
-    downloadable = mine and export.status in (ExportStatus.READY, ExportStatus.APPROVED)
+    downloadable = mine and export.is_available
     download = reverse("exports:download", args=[export.pk])
     return render(
         request,

@@ -55,6 +55,7 @@ from offramp.audit.services import (
 from offramp.intake.models import LinkMethod, SourceRecord
 from offramp.people.models import AgencyIdentifier, Ethnicity, IdentifierType, Person, Sex
 from offramp.retention.disposal import models_referring_to_person
+from offramp.transitions import move
 
 from .birth_dates import why_not_one_person
 from .frame import (
@@ -65,6 +66,7 @@ from .frame import (
     uid_pk,
 )
 from .models import (
+    MATCH_REVIEW_MOVES,
     KnownCheck,
     KnownCheckMatch,
     KnownOutcome,
@@ -702,7 +704,7 @@ def review_decide(*, review: MatchReview, actor: User, accept: bool, note: str =
         raise ValidationError({"note": "The note cannot contain null characters"})
     with transaction.atomic():
         review = MatchReview.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.PENDING:
+        if not review.awaits_decision:
             raise ValidationError(
                 {"decision": f"This pair was already decided ({review.get_status_display()})"}
             )
@@ -710,7 +712,8 @@ def review_decide(*, review: MatchReview, actor: User, accept: bool, note: str =
             _accept(review, actor, note)
         else:
             _reject(review, actor)
-        review.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
+        decision = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
+        move(review, machine=MATCH_REVIEW_MOVES, target=decision, what=f"Review {review.pk}")
         review.decided_by, review.decided_at, review.note = actor, timezone.now(), note.strip()
         review.save(update_fields=["status", "decided_by", "decided_at", "note"])
         audit_record(
