@@ -82,7 +82,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _made(request: HttpRequest, export: ExportRecord) -> HttpResponse:
-    if export.status == ExportStatus.AWAITING_APPROVAL:
+    if export.awaits_decision:
         messages.success(request, f"Export {export.reference} sent for approval")
     else:
         messages.success(request, f"Export {export.reference} is ready to download")

@@ -185,7 +185,7 @@ def referral_link_to_person(*, referral: Referral, person: Person, actor: User) 
     is removed if nothing else refers to it.
     """
     require_capability(actor, Capability.SCREEN_REFERRALS)
-    if referral.status == ReferralStatus.CLOSED:
+    if not referral.is_open:
         raise ValidationError({"person": "A closed referral cannot be linked to another person"})
     if referral.person_id == person.pk:
         raise ValidationError({"person": "The referral is already linked to this person"})
