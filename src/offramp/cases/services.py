@@ -481,7 +481,7 @@ def meeting_close(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
             meeting,
             machine=MEETING_MOVES,
             target=MeetingStatus.HELD,
-            what=f"The meeting of {meeting}",
+            what=f"The meeting of {meeting.meets_on:%-d %B %Y}",
         )
         meeting.held_at = timezone.now()
         meeting.save(update_fields=["status", "held_at"])
