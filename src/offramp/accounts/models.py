@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
 
+from offramp.transitions import StatusMachine
+
 
 class Role(models.TextChoices):
     PRACTITIONER = "practitioner", "Practitioner"
@@ -106,6 +108,19 @@ class AccessChangeStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a second administrator"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+
+
+# A decided change stays as it was decided: a different change is a new request.
+ACCESS_CHANGE_MOVES = StatusMachine(
+    AccessChangeStatus,
+    {
+        AccessChangeStatus.PENDING: frozenset(
+            {AccessChangeStatus.APPROVED, AccessChangeStatus.REJECTED}
+        ),
+        AccessChangeStatus.APPROVED: frozenset(),
+        AccessChangeStatus.REJECTED: frozenset(),
+    },
+)
 
 
 class AccessChange(models.Model):

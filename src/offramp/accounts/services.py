@@ -14,9 +14,11 @@ from offramp.access.permissions import require_administrator
 from offramp.agencies.models import Agency
 from offramp.audit.models import AuditAction
 from offramp.audit.services import AuditObject, audit_record
+from offramp.transitions import move
 
 from . import totp
 from .models import (
+    ACCESS_CHANGE_MOVES,
     AccessChange,
     AccessChangeStatus,
     ApiToken,
@@ -264,7 +266,7 @@ def _pending_for_decision(*, change: AccessChange, decider: User, to: str) -> Ac
         raise PermissionDenied(
             "You cannot decide a change about yourself: ask another administrator."
         )
-    if change.status != AccessChangeStatus.PENDING:
+    if ACCESS_CHANGE_MOVES.is_final(change.status):
         raise ValidationError(
             f"This change has already been decided ({change.get_status_display()})"
         )
@@ -311,7 +313,7 @@ def access_change_reject(*, change: AccessChange, decider: User) -> AccessChange
 
 
 def _decide(*, change: AccessChange, decider: User, status: AccessChangeStatus) -> None:
-    change.status = status
+    move(change, machine=ACCESS_CHANGE_MOVES, target=status, what=f"Access change {change.pk}")
     change.decided_by = decider
     change.decided_at = timezone.now()
     change.save(update_fields=["status", "decided_by", "decided_at"])

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from offramp.transitions import IllegalTransition, StatusMachine
+
 
 class Judgement(models.TextChoices):
     PRESENT = "present", "Present"
@@ -21,6 +23,15 @@ JUDGEMENTS_NEEDING_EVIDENCE = frozenset({Judgement.PRESENT, Judgement.POSSIBLE})
 class AssessmentStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     COMPLETED = "completed", "Completed"
+
+
+ASSESSMENT_MOVES = StatusMachine(
+    AssessmentStatus,
+    {
+        AssessmentStatus.IN_PROGRESS: frozenset({AssessmentStatus.COMPLETED}),
+        AssessmentStatus.COMPLETED: frozenset(),
+    },
+)
 
 
 class OverallConcern(models.TextChoices):
@@ -65,6 +76,16 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"Assessment {self.pk} of {self.person}"
+
+    @property
+    def is_editable(self) -> bool:
+        # A completed assessment is a record of a judgement made: a new one records a change.
+        return not ASSESSMENT_MOVES.is_final(self.status)
+
+    def require_editable(self) -> None:
+        """Raises IllegalTransition for a completed assessment: the one place this rule lives."""
+        if not self.is_editable:
+            raise IllegalTransition("A completed assessment cannot be changed; start a new one")
 
 
 class FactorJudgement(models.Model):

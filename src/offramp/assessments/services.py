@@ -23,10 +23,11 @@ from offramp.sharing.services import (
     sharing_basis,
 )
 from offramp.text import invisible_character_errors
-from offramp.transitions import IllegalTransition
+from offramp.transitions import move
 
 from .framework import current_framework
 from .models import (
+    ASSESSMENT_MOVES,
     JUDGEMENTS_NEEDING_EVIDENCE,
     Assessment,
     AssessmentStatus,
@@ -88,8 +89,7 @@ def assessment_start(
 
 def _ensure_editable(assessment: Assessment, actor: User) -> None:
     require_capability(actor, Capability.ASSESS)
-    if assessment.status != AssessmentStatus.IN_PROGRESS:
-        raise IllegalTransition("A completed assessment cannot be changed; start a new one")
+    assessment.require_editable()
 
 
 def _entry_errors(entry: FactorEntry, prefix: str, known_agencies: set[int]) -> dict[str, str]:
@@ -299,7 +299,12 @@ def assessment_complete(*, assessment: Assessment, actor: User) -> Assessment:
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        assessment.status = AssessmentStatus.COMPLETED
+        move(
+            assessment,
+            machine=ASSESSMENT_MOVES,
+            target=AssessmentStatus.COMPLETED,
+            what=f"Assessment {assessment.pk}",
+        )
         assessment.completed_at = timezone.now()
         assessment.save(update_fields=["status", "completed_at"])
         if assessment.referral is not None:

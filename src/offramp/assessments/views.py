@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from offramp.access.permissions import Capability
 from offramp.access.scoping import assessments_visible_to, people_visible_to, referrals_visible_to
 from offramp.assessments.framework import current_framework
-from offramp.assessments.models import Assessment, AssessmentStatus
+from offramp.assessments.models import Assessment
 from offramp.assessments.selectors import (
     assessment_changes,
     assessment_task_list,
@@ -134,11 +134,7 @@ def assessment_category_view(request: HttpRequest, pk: int, category_id: str) ->
     if used is not None:
         initial.update(used.form_initial())
     form = form_class(request.POST or None, initial=initial)
-    if (
-        request.method == "POST"
-        and assessment.status == AssessmentStatus.IN_PROGRESS
-        and form.is_valid()
-    ):
+    if request.method == "POST" and assessment.is_editable and form.is_valid():
         data = form.cleaned_data
         entries = [
             FactorEntry(

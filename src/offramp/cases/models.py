@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from offramp.people.models import PersonCategory
+from offramp.transitions import StatusMachine
 
 
 class Route(models.TextChoices):
@@ -34,6 +35,19 @@ class CaseStatus(models.TextChoices):
 
 
 OPEN_STATUSES = frozenset({CaseStatus.AWAITING_PANEL, CaseStatus.ON_PLAN})
+
+# An exited or routed-elsewhere case is reopened (back to the panel) if the concern comes back.
+CASE_MOVES = StatusMachine(
+    CaseStatus,
+    {
+        CaseStatus.AWAITING_PANEL: frozenset(
+            {CaseStatus.ON_PLAN, CaseStatus.EXITED, CaseStatus.ROUTED_ELSEWHERE}
+        ),
+        CaseStatus.ON_PLAN: frozenset({CaseStatus.EXITED}),
+        CaseStatus.EXITED: frozenset({CaseStatus.AWAITING_PANEL}),
+        CaseStatus.ROUTED_ELSEWHERE: frozenset({CaseStatus.AWAITING_PANEL}),
+    },
+)
 
 
 class ExitReason(models.TextChoices):
@@ -122,6 +136,12 @@ class Panel(models.Model):
 class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
+
+
+MEETING_MOVES = StatusMachine(
+    MeetingStatus,
+    {MeetingStatus.SCHEDULED: frozenset({MeetingStatus.HELD}), MeetingStatus.HELD: frozenset()},
+)
 
 
 class PanelMeeting(models.Model):
@@ -241,6 +261,18 @@ class PlacementStatus(models.TextChoices):
 
 # Statuses that take up one of the programme's places.
 OCCUPYING_STATUSES = frozenset({PlacementStatus.PLANNED, PlacementStatus.STARTED})
+
+PLACEMENT_MOVES = StatusMachine(
+    PlacementStatus,
+    {
+        PlacementStatus.PLANNED: frozenset({PlacementStatus.STARTED, PlacementStatus.ENDED_EARLY}),
+        PlacementStatus.STARTED: frozenset(
+            {PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY}
+        ),
+        PlacementStatus.COMPLETED: frozenset(),
+        PlacementStatus.ENDED_EARLY: frozenset(),
+    },
+)
 
 
 class PlacementOutcome(models.TextChoices):

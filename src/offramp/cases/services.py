@@ -31,11 +31,14 @@ from offramp.referrals.services import referral_close
 from offramp.sharing.models import DataCategory, category_phrase
 from offramp.sharing.services import disclosure_record, sharing_basis
 from offramp.text import null_character_errors
-from offramp.transitions import check_transition
+from offramp.transitions import move
 
 from .models import (
+    CASE_MOVES,
+    MEETING_MOVES,
     OCCUPYING_STATUSES,
     OPEN_STATUSES,
+    PLACEMENT_MOVES,
     AgendaItem,
     Case,
     CaseLink,
@@ -67,31 +70,9 @@ ROUTABLE_REFERRAL_STATUSES = frozenset(
 VICTIM_ROUTES = frozenset({Route.NATIONAL_REFERRAL_MECHANISM})
 TEXT_LIMIT = 2000
 
-_CASE_MOVES: dict[str, frozenset[str]] = {
-    CaseStatus.AWAITING_PANEL: frozenset(
-        {CaseStatus.ON_PLAN, CaseStatus.EXITED, CaseStatus.ROUTED_ELSEWHERE}
-    ),
-    CaseStatus.ON_PLAN: frozenset({CaseStatus.EXITED}),
-    CaseStatus.EXITED: frozenset({CaseStatus.AWAITING_PANEL}),
-    CaseStatus.ROUTED_ELSEWHERE: frozenset({CaseStatus.AWAITING_PANEL}),
-}
-_PLACEMENT_MOVES: dict[str, frozenset[str]] = {
-    PlacementStatus.PLANNED: frozenset({PlacementStatus.STARTED, PlacementStatus.ENDED_EARLY}),
-    PlacementStatus.STARTED: frozenset({PlacementStatus.COMPLETED, PlacementStatus.ENDED_EARLY}),
-    PlacementStatus.COMPLETED: frozenset(),
-    PlacementStatus.ENDED_EARLY: frozenset(),
-}
-
 
 def _move_case(case: Case, target: CaseStatus) -> None:
-    check_transition(
-        what=f"Case {case.reference}",
-        current=case.status,
-        target=target,
-        allowed=_CASE_MOVES,
-        choices=CaseStatus,
-    )
-    case.status = target
+    move(case, machine=CASE_MOVES, target=target, what=f"Case {case.reference}")
     case.status_changed_at = timezone.now()
 
 
@@ -252,7 +233,7 @@ def panel_meeting_schedule(*, panel: Panel, meets_on: datetime.date, actor: User
 
 
 def _require_scheduled(meeting: PanelMeeting) -> None:
-    if meeting.status != MeetingStatus.SCHEDULED:
+    if MEETING_MOVES.is_final(meeting.status):
         raise ValidationError({"meeting": f"The meeting of {meeting.meets_on:%-d %B %Y} is over"})
 
 
@@ -496,7 +477,12 @@ def meeting_close(*, meeting: PanelMeeting, actor: User) -> PanelMeeting:
             {"meeting": f"Record a decision for every case first: {', '.join(undecided)}"}
         )
     with transaction.atomic():
-        meeting.status = MeetingStatus.HELD
+        move(
+            meeting,
+            machine=MEETING_MOVES,
+            target=MeetingStatus.HELD,
+            what=f"The meeting of {meeting.meets_on:%-d %B %Y}",
+        )
         meeting.held_at = timezone.now()
         meeting.save(update_fields=["status", "held_at"])
     return meeting
@@ -548,14 +534,7 @@ def consent_record(
 
 
 def _placement_move(placement: Placement, target: PlacementStatus) -> None:
-    check_transition(
-        what=f"{placement.programme}",
-        current=placement.status,
-        target=target,
-        allowed=_PLACEMENT_MOVES,
-        choices=PlacementStatus,
-    )
-    placement.status = target
+    move(placement, machine=PLACEMENT_MOVES, target=target, what=f"{placement.programme}")
     placement.status_changed_at = placement.last_progress_at = timezone.now()
 
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from offramp.transitions import StatusMachine
+
 
 class ExportStatus(models.TextChoices):
     AWAITING_APPROVAL = "awaiting_approval", "Waiting for approval"
@@ -18,6 +20,19 @@ class ExportStatus(models.TextChoices):
     READY = "ready", "Ready to download"
     REFUSED = "refused", "Refused"
     EXPIRED = "expired", "No longer available"
+
+
+# An approved export's file is made on its first download (ready); both run out (expired).
+EXPORT_MOVES = StatusMachine(
+    ExportStatus,
+    {
+        ExportStatus.AWAITING_APPROVAL: frozenset({ExportStatus.APPROVED, ExportStatus.REFUSED}),
+        ExportStatus.APPROVED: frozenset({ExportStatus.READY, ExportStatus.EXPIRED}),
+        ExportStatus.READY: frozenset({ExportStatus.EXPIRED}),
+        ExportStatus.REFUSED: frozenset(),
+        ExportStatus.EXPIRED: frozenset(),
+    },
+)
 
 
 class ExportRecord(models.Model):
@@ -92,3 +107,12 @@ class ExportRecord(models.Model):
     def approved(self) -> bool:
         """Whether a second person let this export past the daily limit."""
         return self.decided_by_id is not None and self.status != ExportStatus.REFUSED
+
+    @property
+    def awaits_decision(self) -> bool:
+        return EXPORT_MOVES.may_move(self.status, ExportStatus.APPROVED)
+
+    @property
+    def is_available(self) -> bool:
+        """Its file can be downloaded (made first, if approved) until it expires."""
+        return EXPORT_MOVES.may_move(self.status, ExportStatus.EXPIRED)

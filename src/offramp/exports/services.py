@@ -37,9 +37,9 @@ from offramp.accounts.models import User
 from offramp.audit.models import AuditAction
 from offramp.audit.services import audit_append, audit_line, audit_record
 from offramp.text import null_character_errors
-from offramp.transitions import check_transition
+from offramp.transitions import move
 
-from .models import ExportRecord, ExportStatus
+from .models import EXPORT_MOVES, ExportRecord, ExportStatus
 from .registry import Exporter, ExportFile, ExportInput, Marking, exporter_for
 
 DEFAULT_DAILY_ROW_LIMIT = 1000
@@ -49,24 +49,9 @@ PURPOSE_MAX = 300
 JUSTIFICATION_MAX = 2000
 REASON_MAX = 2000
 
-_ALLOWED: dict[str, frozenset[str]] = {
-    ExportStatus.AWAITING_APPROVAL: frozenset({ExportStatus.APPROVED, ExportStatus.REFUSED}),
-    ExportStatus.APPROVED: frozenset({ExportStatus.READY, ExportStatus.EXPIRED}),
-    ExportStatus.READY: frozenset({ExportStatus.EXPIRED}),
-    ExportStatus.REFUSED: frozenset(),
-    ExportStatus.EXPIRED: frozenset(),
-}
-
 
 def _move(export: ExportRecord, target: ExportStatus) -> None:
-    check_transition(
-        what=f"Export {export.reference}",
-        current=export.status,
-        target=target,
-        allowed=_ALLOWED,
-        choices=ExportStatus,
-    )
-    export.status = target
+    move(export, machine=EXPORT_MOVES, target=target, what=f"Export {export.reference}")
 
 
 # --- the daily limit -----------------------------------------------------------------------------
@@ -301,7 +286,7 @@ def _decide(
         raise ValidationError(errors)
     with transaction.atomic():
         export = ExportRecord.objects.select_for_update().get(pk=export.pk)
-        if export.status != ExportStatus.AWAITING_APPROVAL:
+        if not export.awaits_decision:
             raise ValidationError("This export has already been decided")
         _move(export, target)
         now = timezone.now()
@@ -382,7 +367,7 @@ def exports_expire(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         expired = list(
             ExportRecord.objects.select_for_update().filter(
-                status__in=[ExportStatus.READY, ExportStatus.APPROVED], available_until__lte=now
+                status__in=EXPORT_MOVES.sources_of(ExportStatus.EXPIRED), available_until__lte=now
             )
         )
         if not expired:

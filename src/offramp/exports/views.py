@@ -83,7 +83,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _made(request: HttpRequest, export: ExportRecord) -> HttpResponse:
-    if export.status == ExportStatus.AWAITING_APPROVAL:
+    if export.awaits_decision:
         messages.success(request, f"Export {export.reference} sent for approval")
     else:
         messages.success(request, f"Export {export.reference} is ready to download")
@@ -213,7 +213,7 @@ def detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_visible_or_404(exports_visible_to(user), pk)
     exporter = exporter_for(export.kind)
     mine = export.requested_by_id == user.pk
-    downloadable = mine and export.status in (ExportStatus.READY, ExportStatus.APPROVED)
+    downloadable = mine and export.is_available
     download = reverse("exports:download", args=[export.pk])
     return render(
         request,

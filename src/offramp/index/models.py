@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from offramp.transitions import StatusMachine
+
 
 class LinkageRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -39,6 +41,17 @@ class ReviewStatus(models.TextChoices):
     PENDING = "pending", "Waiting for review"
     ACCEPTED = "accepted", "Accepted: the same person"
     REJECTED = "rejected", "Rejected: different people"
+
+
+# A decision is a label for every later run; undoing a merge keeps the pair as a rejection.
+MATCH_REVIEW_MOVES = StatusMachine(
+    ReviewStatus,
+    {
+        ReviewStatus.PENDING: frozenset({ReviewStatus.ACCEPTED, ReviewStatus.REJECTED}),
+        ReviewStatus.ACCEPTED: frozenset({ReviewStatus.REJECTED}),
+        ReviewStatus.REJECTED: frozenset(),
+    },
+)
 
 
 class MatchReview(models.Model):
@@ -96,6 +109,10 @@ class MatchReview(models.Model):
     def is_merge(self) -> bool:
         """Both sides are people: accepting merges them."""
         return self.left_person_id is not None and self.right_person_id is not None
+
+    @property
+    def awaits_decision(self) -> bool:
+        return MATCH_REVIEW_MOVES.may_move(self.status, ReviewStatus.ACCEPTED)
 
 
 class PersonMerge(models.Model):

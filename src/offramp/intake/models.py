@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from offramp.transitions import StatusMachine
+
 
 class ExtractKind(models.TextChoices):
     """One kind per partner system extract; each has a documented column schema."""
@@ -40,6 +42,19 @@ class BatchStatus(models.TextChoices):
     RUNNING = "running", "Importing"
     COMPLETED = "completed", "Imported"
     FAILED = "failed", "Refused"
+
+
+# An import is all or nothing: it completes, or fails with its reasons (a stale one is failed
+# as abandoned before it starts or while it runs); either way it stays as it ended.
+BATCH_MOVES = StatusMachine(
+    BatchStatus,
+    {
+        BatchStatus.QUEUED: frozenset({BatchStatus.RUNNING, BatchStatus.FAILED}),
+        BatchStatus.RUNNING: frozenset({BatchStatus.COMPLETED, BatchStatus.FAILED}),
+        BatchStatus.COMPLETED: frozenset(),
+        BatchStatus.FAILED: frozenset(),
+    },
+)
 
 
 class ImportBatch(models.Model):

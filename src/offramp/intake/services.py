@@ -30,6 +30,7 @@ from offramp.sharing.models import DataSharingAgreement, category_phrase
 # Only an agreement can be an import's basis: it covers many people, so consent and
 # public-interest decisions (which are about one person) cannot.
 from offramp.sharing.services import NoSharingBasis, agreement_check
+from offramp.transitions import move
 
 from .importer import (
     FACTS,
@@ -40,7 +41,7 @@ from .importer import (
     write_records,
 )
 from .liveness import UNFINISHED, abandoned, heartbeat, process_identity
-from .models import BatchStatus, ExtractKind, ImportBatch, ImportedGroup, SourceRecord
+from .models import BATCH_MOVES, BatchStatus, ExtractKind, ImportBatch, ImportedGroup, SourceRecord
 from .readers import ErrorList, ExtractError, RowError, read_table, size_errors
 from .schemas import SCHEMAS, ExtractSchema
 from .validation import HeldRecord, Lookups, validate_rows
@@ -273,7 +274,7 @@ def _write(
             "facts_added": facts_added,
             "facts_already_held": facts_held,
         }
-        batch.status = BatchStatus.COMPLETED
+        move(batch, machine=BATCH_MOVES, target=BatchStatus.COMPLETED, what=f"Import {batch.pk}")
         batch.finished_at = timezone.now()
         # Only a batch still running completes: one failed meanwhile as abandoned (its
         # heartbeat went stale) must not turn out to have data after all.

@@ -22,7 +22,7 @@ from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.analysis.network import CONFIDENCE_LEVELS, NETWORK_FACTOR, TieType
 from offramp.assessments.framework import current_framework
-from offramp.assessments.models import Assessment, AssessmentStatus
+from offramp.assessments.models import Assessment
 from offramp.audit.models import AuditAction, EventCode
 from offramp.audit.services import audit_record, event_record
 from offramp.people.models import Person, PersonCategory
@@ -439,8 +439,7 @@ def suggestion_dismiss(
         raise ValidationError({"relationship": "The tie is not this person's"})
     with transaction.atomic():
         assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if assessment.status != AssessmentStatus.IN_PROGRESS:
-            raise ValidationError("A completed assessment cannot be changed; start a new one")
+        assessment.require_editable()
         dismissal, created = DismissedSuggestion.objects.get_or_create(
             assessment=assessment,
             factor_id=factor_id,

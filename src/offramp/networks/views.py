@@ -42,6 +42,7 @@ from offramp.exports.selectors import exports_requested_by
 from offramp.exports.services import exports_expire
 from offramp.exports.views import download_response, request_page
 from offramp.people.models import Person
+from offramp.transitions import IllegalTransition
 from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from . import exports
@@ -495,6 +496,8 @@ def suggestion_dismiss_view(request: HttpRequest, pk: int) -> HttpResponse:
         suggestion_dismiss(assessment=assessment, factor_id=factor_id, relationship=tie, actor=user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
+    except IllegalTransition as error:
+        messages.error(request, str(error))
     else:
         messages.success(request, "Suggestion dismissed")
     return redirect(f"{back}#factor-{factor_id}")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from offramp.transitions import StatusMachine
+
 
 class ReferralStatus(models.TextChoices):
     RECEIVED = "received", "Received"
@@ -11,6 +13,20 @@ class ReferralStatus(models.TextChoices):
     ASSESSMENT = "assessment", "Being assessed"
     ASSESSED = "assessed", "Assessed"
     CLOSED = "closed", "Closed"
+
+
+REFERRAL_MOVES = StatusMachine(
+    ReferralStatus,
+    {
+        ReferralStatus.RECEIVED: frozenset(
+            {ReferralStatus.SCREENING, ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}
+        ),
+        ReferralStatus.SCREENING: frozenset({ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}),
+        ReferralStatus.ASSESSMENT: frozenset({ReferralStatus.ASSESSED, ReferralStatus.CLOSED}),
+        ReferralStatus.ASSESSED: frozenset({ReferralStatus.CLOSED}),
+        ReferralStatus.CLOSED: frozenset(),
+    },
+)
 
 
 class ConsentStatus(models.TextChoices):
@@ -61,6 +77,23 @@ class Referral(models.Model):
     @property
     def subject_name(self) -> str:
         return f"{self.subject_given_name} {self.subject_family_name}"
+
+    @property
+    def is_open(self) -> bool:
+        return not REFERRAL_MOVES.is_final(self.status)
+
+    @property
+    def may_start_screening(self) -> bool:
+        return REFERRAL_MOVES.may_move(self.status, ReferralStatus.SCREENING)
+
+    @property
+    def may_start_assessment(self) -> bool:
+        return REFERRAL_MOVES.may_move(self.status, ReferralStatus.ASSESSMENT)
+
+    @property
+    def awaits_assessment(self) -> bool:
+        """An assessment may still be recorded against it: it has not been assessed or closed."""
+        return REFERRAL_MOVES.may_reach(self.status, ReferralStatus.ASSESSED)
 
 
 class ReferralFactor(models.Model):

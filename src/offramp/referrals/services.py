@@ -18,9 +18,16 @@ from offramp.audit.services import audit_record, event_record
 from offramp.people.models import Person
 from offramp.people.services import PersonDetails, person_create, validate_person_details
 from offramp.text import invisible_character_errors
-from offramp.transitions import check_transition
+from offramp.transitions import move
 
-from .models import ClosureReason, ConsentStatus, Referral, ReferralFactor, ReferralStatus
+from .models import (
+    REFERRAL_MOVES,
+    ClosureReason,
+    ConsentStatus,
+    Referral,
+    ReferralFactor,
+    ReferralStatus,
+)
 
 CONCERN_MAX_LENGTH = 4000
 
@@ -119,26 +126,8 @@ def referral_create(*, referrer: User, request: ReferralRequest) -> Referral:
     return referral
 
 
-_ALLOWED: dict[str, frozenset[str]] = {
-    ReferralStatus.RECEIVED: frozenset(
-        {ReferralStatus.SCREENING, ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}
-    ),
-    ReferralStatus.SCREENING: frozenset({ReferralStatus.ASSESSMENT, ReferralStatus.CLOSED}),
-    ReferralStatus.ASSESSMENT: frozenset({ReferralStatus.ASSESSED, ReferralStatus.CLOSED}),
-    ReferralStatus.ASSESSED: frozenset({ReferralStatus.CLOSED}),
-    ReferralStatus.CLOSED: frozenset(),
-}
-
-
 def _move(referral: Referral, target: ReferralStatus) -> None:
-    check_transition(
-        what=f"Referral {referral.reference}",
-        current=referral.status,
-        target=target,
-        allowed=_ALLOWED,
-        choices=ReferralStatus,
-    )
-    referral.status = target
+    move(referral, machine=REFERRAL_MOVES, target=target, what=f"Referral {referral.reference}")
     referral.status_changed_at = timezone.now()
 
 
@@ -160,14 +149,14 @@ def referral_start_screening(*, referral: Referral, actor: User) -> Referral:
 
 def referral_mark_in_assessment(*, referral: Referral) -> None:
     """Called by the assessment service inside its transaction."""
-    if referral.status in (ReferralStatus.RECEIVED, ReferralStatus.SCREENING):
+    if referral.may_start_assessment:
         _move(referral, ReferralStatus.ASSESSMENT)
         referral.save(update_fields=["status", "status_changed_at"])
 
 
 def referral_mark_assessed(*, referral: Referral) -> None:
     """Called by the assessment service inside its transaction."""
-    if referral.status == ReferralStatus.ASSESSMENT:
+    if REFERRAL_MOVES.may_move(referral.status, ReferralStatus.ASSESSED):
         _move(referral, ReferralStatus.ASSESSED)
         referral.save(update_fields=["status", "status_changed_at"])
 
@@ -198,7 +187,7 @@ def referral_link_to_person(*, referral: Referral, person: Person, actor: User) 
     is removed if nothing else refers to it.
     """
     require_capability(actor, Capability.SCREEN_REFERRALS)
-    if referral.status == ReferralStatus.CLOSED:
+    if not referral.is_open:
         raise ValidationError({"person": "A closed referral cannot be linked to another person"})
     if referral.person_id == person.pk:
         raise ValidationError({"person": "The referral is already linked to this person"})

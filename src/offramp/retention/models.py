@@ -8,11 +8,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from offramp.transitions import StatusMachine
+
 
 class ReviewStatus(models.TextChoices):
     DUE = "due", "Due for review"
     RETAINED = "retained", "Retained"
     DISPOSED = "disposed", "Disposed of"
+
+
+# A retained record gets a new review when its next one falls due; a decided review stays as it is.
+RETENTION_MOVES = StatusMachine(
+    ReviewStatus,
+    {
+        ReviewStatus.DUE: frozenset({ReviewStatus.RETAINED, ReviewStatus.DISPOSED}),
+        ReviewStatus.RETAINED: frozenset(),
+        ReviewStatus.DISPOSED: frozenset(),
+    },
+)
 
 
 class RetentionReview(models.Model):
@@ -54,6 +67,10 @@ class RetentionReview(models.Model):
 
     def __str__(self) -> str:
         return f"Retention review of record {self.subject_id} due {self.due_on}"
+
+    @property
+    def awaits_decision(self) -> bool:
+        return not RETENTION_MOVES.is_final(self.status) and self.person_id is not None
 
 
 class DisposalRecord(models.Model):

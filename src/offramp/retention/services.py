@@ -24,9 +24,16 @@ from offramp.audit.services import AuditObject, audit_record
 from offramp.dates import add_years
 from offramp.people.models import Person
 from offramp.referrals.models import Referral
+from offramp.transitions import move
 
 from .disposal import carry_out, plan_disposal
-from .models import DisposalRecord, DisposedAggregate, RetentionReview, ReviewStatus
+from .models import (
+    RETENTION_MOVES,
+    DisposalRecord,
+    DisposedAggregate,
+    RetentionReview,
+    ReviewStatus,
+)
 from .schedule import Due, PersonFacts
 from .selectors import current_schedule, person_facts, retained_until
 
@@ -102,9 +109,9 @@ def retention_scan(
 
 def _still_due(review: RetentionReview, today: datetime.date) -> None:
     """Refuses a decision on a review the schedule no longer considers due."""
-    if review.status != ReviewStatus.DUE or review.person_id is None:
+    if not review.awaits_decision:
         raise ValidationError("This review has already been decided")
-    facts = next(iter(person_facts([review.person_id])), None)
+    facts = next(iter(person_facts([review.subject_id])), None)
     if facts is None:
         raise ValidationError("This record no longer exists")
     if facts.open_work:
@@ -125,6 +132,10 @@ def _require_decider(actor: User, review: RetentionReview) -> None:
     require_capability(actor, Capability.DECIDE_RETENTION)
     if not retention_reviews_visible_to(actor).filter(pk=review.pk).exists():
         raise PermissionDenied("You may not decide about this record.")
+
+
+def _move(review: RetentionReview, target: ReviewStatus) -> None:
+    move(review, machine=RETENTION_MOVES, target=target, what=f"Retention review {review.pk}")
 
 
 def _locked(review: RetentionReview) -> RetentionReview:
@@ -160,9 +171,9 @@ def retention_retain(
         raise ValidationError(errors)
     with transaction.atomic():
         review = _locked(review)
-        if review.status != ReviewStatus.DUE or review.person_id is None:
+        if not review.awaits_decision:
             raise ValidationError("This review has already been decided")
-        review.status = ReviewStatus.RETAINED
+        _move(review, ReviewStatus.RETAINED)
         review.decided_by = actor
         review.decided_at = timezone.now()
         review.reason = reason
@@ -210,8 +221,10 @@ def retention_dispose(
         _count_aggregates(person_id)
         removed = carry_out(plan_disposal(person_id))
         now = timezone.now()
+        _move(review, ReviewStatus.DISPOSED)
+        # An update, not a save: the person the in-memory review points to is gone.
         RetentionReview.objects.filter(pk=review.pk).update(
-            status=ReviewStatus.DISPOSED, decided_by=actor, decided_at=now, reason=""
+            status=review.status, decided_by=actor, decided_at=now, reason=""
         )
         record = DisposalRecord.objects.create(
             review_id=review.pk,

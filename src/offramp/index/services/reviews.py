@@ -16,9 +16,11 @@ from offramp.audit.services import (
 )
 from offramp.intake.models import LinkMethod, SourceRecord
 from offramp.people.models import Person
+from offramp.transitions import move
 
 from ..birth_dates import why_not_one_person
 from ..models import (
+    MATCH_REVIEW_MOVES,
     MatchReview,
     ReviewStatus,
 )
@@ -37,7 +39,7 @@ def review_decide(*, review: MatchReview, actor: User, accept: bool, note: str =
         raise ValidationError({"note": "The note cannot contain null characters"})
     with transaction.atomic():
         review = MatchReview.objects.select_for_update().get(pk=review.pk)
-        if review.status != ReviewStatus.PENDING:
+        if not review.awaits_decision:
             raise ValidationError(
                 {"decision": f"This pair was already decided ({review.get_status_display()})"}
             )
@@ -45,7 +47,8 @@ def review_decide(*, review: MatchReview, actor: User, accept: bool, note: str =
             _accept(review, actor, note)
         else:
             _reject(review, actor)
-        review.status = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
+        decision = ReviewStatus.ACCEPTED if accept else ReviewStatus.REJECTED
+        move(review, machine=MATCH_REVIEW_MOVES, target=decision, what=f"Review {review.pk}")
         review.decided_by, review.decided_at, review.note = actor, timezone.now(), note.strip()
         review.save(update_fields=["status", "decided_by", "decided_at", "note"])
         audit_record(
