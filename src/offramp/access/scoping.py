@@ -15,10 +15,11 @@ Default deny: a role sees nothing unless a rule below grants it.
 """
 
 import datetime
+from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from offramp.accounts.models import User
@@ -34,11 +35,12 @@ from offramp.cases.models import (
     PanelMeeting,
     Placement,
 )
-from offramp.index.models import KnownCheck, KnownOutcome, MatchReview, PersonMerge
-from offramp.intake.models import Offence, SourceRecord
+from offramp.exports.models import ExportRecord, ExportStatus
+from offramp.index.models import KnownCheck, KnownCheckMatch, KnownOutcome, MatchReview, PersonMerge
+from offramp.intake.models import ImportBatch, Offence, SourceRecord
 from offramp.interventions.models import Programme
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
-from offramp.people.models import Person
+from offramp.people.models import AgencyIdentifier, Person
 from offramp.referrals.models import Referral, ReferralFactor
 from offramp.retention.models import RetentionReview
 from offramp.screening.models import CandidateEvidence, ScreeningRun
@@ -330,6 +332,38 @@ def known_checks_to_follow_up(user: User) -> QuerySet[KnownCheck]:
     return KnownCheck.objects.none()
 
 
+def known_check_matches_to_follow_up(user: User) -> QuerySet[KnownCheckMatch]:
+    """Who the checks to follow up found: to be shown only through `people_visible_to`."""
+    return KnownCheckMatch.objects.filter(known_check__in=known_checks_to_follow_up(user))
+
+
+def agencies_knowing(person_ids: list[int]) -> dict[int, list[str]]:
+    """Per person, the names of the agencies holding a record or an identifier of them:
+    whom to ask, never what they hold. Callers pass only people the user may see (or, for a
+    match review, its sides)."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for person_id, agency in SourceRecord.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    for person_id, agency in AgencyIdentifier.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    return {person_id: sorted(found) for person_id, found in names.items()}
+
+
+def person_index_state() -> tuple[object, ...]:
+    """How many people, linked records and identifiers the index holds and when it last
+    changed: only numbers, to tell when the search frame must be rebuilt from the whole index."""
+    people = Person.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    records = SourceRecord.objects.filter(person__isnull=False).aggregate(
+        n=Count("pk"), changed=Max("linked_at")
+    )
+    identifiers = AgencyIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (*people.values(), *records.values(), *identifiers.values())
+
+
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
     """Merges into people the user may see, for reviewers (who undo them)."""
     if has_capability(user, Capability.REVIEW_MATCHES):
@@ -352,3 +386,52 @@ def retention_reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
     if has_capability(user, Capability.VIEW_RETENTION):
         return RetentionReview.objects.all()
     return RetentionReview.objects.none()
+
+
+# --- exports (offramp.exports) -------------------------------------------------------------------
+# An export record says who exported what and why, never the content; only the requester
+# downloads the file. Approvers (a second person outside the case work) see the exports waiting
+# for them and those they decided, never their own as an approver.
+
+
+def exports_requested_by(user: User) -> QuerySet[ExportRecord]:
+    if not user.is_authenticated:
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(requested_by=user)
+
+
+def export_approvals_waiting_for(user: User) -> QuerySet[ExportRecord]:
+    """Other people's exports waiting for a second person: never the user's own."""
+    if not has_capability(user, Capability.APPROVE_EXPORTS):
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(status=ExportStatus.AWAITING_APPROVAL).exclude(
+        requested_by=user
+    )
+
+
+def export_decisions_by(user: User) -> QuerySet[ExportRecord]:
+    if not has_capability(user, Capability.APPROVE_EXPORTS):
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(decided_by=user)
+
+
+def exports_visible_to(user: User) -> QuerySet[ExportRecord]:
+    """The user's own exports; for an approver also those waiting for them and those they
+    decided."""
+    if not user.is_authenticated:
+        return ExportRecord.objects.none()
+    visible = Q(requested_by=user)
+    if has_capability(user, Capability.APPROVE_EXPORTS):
+        waiting = Q(status=ExportStatus.AWAITING_APPROVAL) & ~Q(requested_by=user)
+        visible |= waiting | Q(decided_by=user)
+    return ExportRecord.objects.filter(visible)
+
+
+# --- intake (offramp.intake) ---------------------------------------------------------------------
+# Import batches hold no one's details but their row errors may quote a file's values, so only
+# those who may import partner data see them (the others are refused, not shown an empty list).
+
+
+def import_batches_visible_to(user: User) -> QuerySet[ImportBatch]:
+    require_capability(user, Capability.IMPORT_PARTNER_DATA)
+    return ImportBatch.objects.all()
