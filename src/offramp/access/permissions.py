@@ -38,7 +38,30 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         {Capability.MAKE_REFERRAL, Capability.CONTRIBUTE_TO_PANEL, Capability.EXPORT_RECORDS}
     ),
     # The coordinator works the cases; whoever reads the access log must not be one of them.
-    Role.COORDINATOR: frozenset(Capability) - {Capability.VIEW_AUDIT_LOG},
+    # Listed one by one so that a new capability reaches nobody until someone decides who gets it.
+    Role.COORDINATOR: frozenset(
+        {
+            Capability.MAKE_REFERRAL,
+            Capability.SCREEN_REFERRALS,
+            Capability.SEARCH_PEOPLE,
+            Capability.VIEW_PEOPLE,
+            Capability.ASSESS,
+            Capability.DECIDE_SHARING,
+            Capability.DECIDE_RETENTION,
+            Capability.VIEW_RETENTION,
+            Capability.RUN_CASES,
+            Capability.CONTRIBUTE_TO_PANEL,
+            Capability.MANAGE_CATALOGUE,
+            Capability.EXPORT_RECORDS,
+            Capability.APPROVE_EXPORTS,
+            Capability.SUBJECT_ACCESS,
+            Capability.MANAGE_NETWORKS,
+            Capability.IMPORT_PARTNER_DATA,
+            Capability.REVIEW_MATCHES,
+            Capability.VIEW_CANDIDATES,
+            Capability.VIEW_REPORTS,
+        }
+    ),
     # Analysts map groups and networks (Figure 5); they still open no person's record.
     # They also produce the Local Profile, which holds only suppressed aggregates.
     Role.ANALYST: frozenset({Capability.MANAGE_NETWORKS, Capability.VIEW_REPORTS}),

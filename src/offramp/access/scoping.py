@@ -1,6 +1,8 @@
 """The one scoping selector: what a user may see of people and their records.
 
-Pages, API, exports and commands read personal data only through these functions.
+Pages, API, exports and commands read personal data only through these functions
+(tests/test_access_boundary.py checks pages, API and selectors). A read that is rightly
+unscoped (an engine's bulk input, aggregates) is a function here too, saying why.
 Default deny: a role sees nothing unless a rule below grants it.
 - A coordinator sees the partnership's referrals and assessments, and the people behind them;
   a person another agency recorded only once it is shared (a referral, a case, a disclosure
@@ -15,33 +17,55 @@ Default deny: a role sees nothing unless a rule below grants it.
 """
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
 from offramp.assessments.models import Assessment, FactorJudgement
-from offramp.audit.models import AuditEntry, Event
+from offramp.audit.models import AuditEntry, Event, SweepAlert
 from offramp.cases.models import (
+    OPEN_STATUSES,
     AgendaItem,
     Case,
+    CaseReview,
+    ConsentRecord,
     Contribution,
     MeetingStatus,
     PanelAction,
     PanelMeeting,
     Placement,
 )
-from offramp.index.models import KnownCheck, KnownOutcome, MatchReview, PersonMerge
-from offramp.intake.models import Offence, SourceRecord
+from offramp.exports.models import ExportRecord, ExportStatus
+from offramp.index.models import KnownCheck, KnownCheckMatch, KnownOutcome, MatchReview, PersonMerge
+from offramp.intake.models import (
+    CareEpisode,
+    ImportBatch,
+    ImportedGroup,
+    ImportedMembership,
+    ImportedRelationship,
+    Offence,
+    PrisonRelease,
+    SchoolExclusion,
+    SourceRecord,
+    YouthOffendingOrder,
+)
 from offramp.interventions.models import Programme
-from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
-from offramp.people.models import Person
-from offramp.referrals.models import Referral, ReferralFactor
+from offramp.networks.models import (
+    DismissedSuggestion,
+    GroupMembership,
+    OrganisedCrimeGroup,
+    Relationship,
+)
+from offramp.people.models import AgencyIdentifier, Person
+from offramp.referrals.models import Referral, ReferralFactor, ReferralStatus
 from offramp.retention.models import RetentionReview
-from offramp.screening.models import CandidateEvidence, ScreeningRun
+from offramp.screening.models import CandidateDecision, CandidateEvidence, ScreeningRun
 from offramp.sharing.models import (
     DataCategory,
     DataSharingAgreement,
@@ -177,6 +201,21 @@ def access_log_visible_to(user: User) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.none()
 
 
+def sweep_alerts_visible_to(user: User) -> QuerySet[SweepAlert]:
+    """Bursts of refusals (someone trying ids in turn), for those who read the access log."""
+    if has_capability(user, Capability.VIEW_AUDIT_LOG):
+        return SweepAlert.objects.all()
+    return SweepAlert.objects.none()
+
+
+def people_whose_access_log_is_visible_to(user: User) -> QuerySet[Person]:
+    """Every person, for those who read the access log: only to tell a record with no entries
+    yet from one that does not exist. The log never shows a record's content."""
+    if has_capability(user, Capability.VIEW_AUDIT_LOG):
+        return Person.objects.all()
+    return Person.objects.none()
+
+
 # --- subject access (offramp.exports) ------------------------------------------------------------
 
 
@@ -223,6 +262,24 @@ def relationships_visible_to(user: User) -> QuerySet[Relationship]:
     if has_capability(user, Capability.MANAGE_NETWORKS):
         return Relationship.objects.all()
     return Relationship.objects.none()
+
+
+def dismissed_suggestions_visible_to(user: User) -> QuerySet[DismissedSuggestion]:
+    if has_capability(user, Capability.MANAGE_NETWORKS):
+        return DismissedSuggestion.objects.all()
+    return DismissedSuggestion.objects.none()
+
+
+def ties_for_network_analysis() -> QuerySet[Relationship]:
+    """Every tie, for the network engine's shared cache: read once for all who map networks and
+    never shown as rows. The pages built on it check MANAGE_NETWORKS and label people through
+    offramp.access.naming."""
+    return Relationship.objects.all()
+
+
+def memberships_for_network_analysis() -> QuerySet[GroupMembership]:
+    """Every group membership, for the network engine's shared cache (as the ties above)."""
+    return GroupMembership.objects.all()
 
 
 def network_people_visible_to(user: User) -> QuerySet[Person]:
@@ -297,6 +354,30 @@ def candidates_visible_to(user: User) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=candidate_evidence_visible_to(user).values("person"))
 
 
+def candidate_decisions_visible_to(user: User) -> QuerySet[CandidateDecision]:
+    return CandidateDecision.objects.filter(person__in=candidates_visible_to(user))
+
+
+def partner_records_for_screening(user: User) -> dict[str, QuerySet[Any]]:
+    """The partner records screening reads in bulk, those linked to people in the index: the
+    engine's input, never shown. What a coordinator sees of the findings is
+    candidate_evidence_visible_to's rule."""
+    require_capability(user, Capability.VIEW_CANDIDATES)
+    linked = {"record__person__isnull": False}
+    return {
+        "offences": Offence.objects.filter(**linked),
+        "care_episodes": CareEpisode.objects.filter(**linked),
+        "youth_offending": YouthOffendingOrder.objects.filter(**linked),
+        "prison_releases": PrisonRelease.objects.filter(**linked),
+        "school_exclusions": SchoolExclusion.objects.filter(**linked),
+        "memberships": ImportedMembership.objects.filter(**linked),
+        "groups": ImportedGroup.objects.all(),
+        "relationships": ImportedRelationship.objects.filter(
+            record_a__person__isnull=False, record_b__person__isnull=False
+        ),
+    }
+
+
 # --- the person index (offramp.index) ---------------------------------------------------------
 # Reviewers compare the identifying details (names, date of birth, postcode, identifiers) of
 # both sides of a pair the model was unsure of. A pair shows those details, so a reviewer sees
@@ -330,6 +411,38 @@ def known_checks_to_follow_up(user: User) -> QuerySet[KnownCheck]:
     return KnownCheck.objects.none()
 
 
+def known_check_matches_to_follow_up(user: User) -> QuerySet[KnownCheckMatch]:
+    """Who the checks to follow up found: to be shown only through `people_visible_to`."""
+    return KnownCheckMatch.objects.filter(known_check__in=known_checks_to_follow_up(user))
+
+
+def agencies_knowing(person_ids: list[int]) -> dict[int, list[str]]:
+    """Per person, the names of the agencies holding a record or an identifier of them:
+    whom to ask, never what they hold. Callers pass only people the user may see (or, for a
+    match review, its sides)."""
+    names: dict[int, set[str]] = defaultdict(set)
+    for person_id, agency in SourceRecord.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    for person_id, agency in AgencyIdentifier.objects.filter(person__in=person_ids).values_list(
+        "person_id", "agency__name"
+    ):
+        names[person_id].add(agency)
+    return {person_id: sorted(found) for person_id, found in names.items()}
+
+
+def person_index_state() -> tuple[object, ...]:
+    """How many people, linked records and identifiers the index holds and when it last
+    changed: only numbers, to tell when the search frame must be rebuilt from the whole index."""
+    people = Person.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    records = SourceRecord.objects.filter(person__isnull=False).aggregate(
+        n=Count("pk"), changed=Max("linked_at")
+    )
+    identifiers = AgencyIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return (*people.values(), *records.values(), *identifiers.values())
+
+
 def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
     """Merges into people the user may see, for reviewers (who undo them)."""
     if has_capability(user, Capability.REVIEW_MATCHES):
@@ -344,6 +457,30 @@ def merges_visible_to(user: User) -> QuerySet[PersonMerge]:
 # names or grades a record (not even the schedule rule, which says "a child", "a possible victim").
 
 
+@dataclass(frozen=True)
+class RetentionScheduleRecords:
+    people: QuerySet[Person]
+    referrals: QuerySet[Referral]
+    assessments: QuerySet[Assessment]
+    judgements: QuerySet[FactorJudgement]
+    events: QuerySet[Event]
+    reviews: QuerySet[RetentionReview]
+
+
+def records_for_retention_schedule() -> RetentionScheduleRecords:
+    """Everyone's records, for the schedule: the sweep (and a decision) reads the dates, statuses
+    and codes it needs to tell when a person's records fall due for review. Nothing read here is
+    shown; who sees a review is retention_reviews_visible_to's rule."""
+    return RetentionScheduleRecords(
+        people=Person.objects.all(),
+        referrals=Referral.objects.all(),
+        assessments=Assessment.objects.all(),
+        judgements=FactorJudgement.objects.all(),
+        events=Event.objects.all(),
+        reviews=RetentionReview.objects.all(),
+    )
+
+
 def retention_reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
     if has_capability(user, Capability.DECIDE_RETENTION):
         return RetentionReview.objects.filter(
@@ -352,3 +489,103 @@ def retention_reviews_visible_to(user: User) -> QuerySet[RetentionReview]:
     if has_capability(user, Capability.VIEW_RETENTION):
         return RetentionReview.objects.all()
     return RetentionReview.objects.none()
+
+
+# --- exports (offramp.exports) -------------------------------------------------------------------
+# An export record says who exported what and why, never the content; only the requester
+# downloads the file. Approvers (a second person outside the case work) see the exports waiting
+# for them and those they decided, never their own as an approver.
+
+
+def exports_requested_by(user: User) -> QuerySet[ExportRecord]:
+    if not user.is_authenticated:
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(requested_by=user)
+
+
+def export_approvals_waiting_for(user: User) -> QuerySet[ExportRecord]:
+    """Other people's exports waiting for a second person: never the user's own."""
+    if not has_capability(user, Capability.APPROVE_EXPORTS):
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(status=ExportStatus.AWAITING_APPROVAL).exclude(
+        requested_by=user
+    )
+
+
+def export_decisions_by(user: User) -> QuerySet[ExportRecord]:
+    if not has_capability(user, Capability.APPROVE_EXPORTS):
+        return ExportRecord.objects.none()
+    return ExportRecord.objects.filter(decided_by=user)
+
+
+def exports_visible_to(user: User) -> QuerySet[ExportRecord]:
+    """The user's own exports; for an approver also those waiting for them and those they
+    decided."""
+    if not user.is_authenticated:
+        return ExportRecord.objects.none()
+    visible = Q(requested_by=user)
+    if has_capability(user, Capability.APPROVE_EXPORTS):
+        waiting = Q(status=ExportStatus.AWAITING_APPROVAL) & ~Q(requested_by=user)
+        visible |= waiting | Q(decided_by=user)
+    return ExportRecord.objects.filter(visible)
+
+
+# --- intake (offramp.intake) ---------------------------------------------------------------------
+# Import batches hold no one's details but their row errors may quote a file's values, so only
+# those who may import partner data see them (the others are refused, not shown an empty list).
+
+
+def import_batches_visible_to(user: User) -> QuerySet[ImportBatch]:
+    require_capability(user, Capability.IMPORT_PARTNER_DATA)
+    return ImportBatch.objects.all()
+
+
+# --- the parts of a case (offramp.cases) ---------------------------------------------------------
+# Reviews, consent and interventions belong to a case: whoever may see the case sees them. An
+# action's owner may always see and complete it, whatever case it is on.
+
+
+def case_reviews_visible_to(user: User) -> QuerySet[CaseReview]:
+    return CaseReview.objects.filter(case__in=cases_visible_to(user))
+
+
+def consent_records_visible_to(user: User) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(case__in=cases_visible_to(user))
+
+
+def placements_visible_to(user: User) -> QuerySet[Placement]:
+    return Placement.objects.filter(case__in=cases_visible_to(user))
+
+
+def panel_actions_owned_by(user: User) -> QuerySet[PanelAction]:
+    return PanelAction.objects.filter(owner_id=user.pk)
+
+
+def panel_actions_completable_by(user: User) -> QuerySet[PanelAction]:
+    """The owner marks their own action done; the coordinator may mark any."""
+    if has_capability(user, Capability.RUN_CASES):
+        return panel_actions_visible_to(user)
+    return panel_actions_owned_by(user)
+
+
+# --- open work, partnership-wide -----------------------------------------------------------------
+# Whether someone is already being worked, whoever may see that work: only a yes or no, to leave
+# them off a list (screening's candidates) or beside someone already listed (the network
+# periphery's "open case"), never the case or referral itself.
+
+
+def open_cases_partnership_wide() -> QuerySet[Case]:
+    return Case.objects.filter(status__in=OPEN_STATUSES)
+
+
+def open_referrals_partnership_wide() -> QuerySet[Referral]:
+    return Referral.objects.exclude(status=ReferralStatus.CLOSED)
+
+
+# --- interventions (offramp.interventions) -------------------------------------------------------
+
+
+def placements_counted_for_capacity() -> QuerySet[Placement]:
+    """Every placement, to count the places taken on each programme of the catalogue: read only
+    as a number per programme, never a placement or whose it is."""
+    return Placement.objects.all()

@@ -47,8 +47,7 @@ def judgements_by_factor(assessment: Assessment) -> dict[str, FactorJudgement]:
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:
     return (
-        Assessment.objects.filter(
-            person_id=assessment.person_id,
+        assessment.person.assessments.filter(
             status=AssessmentStatus.COMPLETED,
             started_at__lt=assessment.started_at,
         )

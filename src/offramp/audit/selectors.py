@@ -2,10 +2,12 @@
 
 from django.db.models import QuerySet
 
-from offramp.access.permissions import Capability, has_capability
-from offramp.access.scoping import access_log_visible_to
+from offramp.access.scoping import (
+    access_log_visible_to,
+    people_whose_access_log_is_visible_to,
+    sweep_alerts_visible_to,
+)
 from offramp.accounts.models import User
-from offramp.people.models import Person
 
 from .models import AuditEntry, SweepAlert
 
@@ -15,14 +17,13 @@ def person_access_log(*, user: User, person_id: int) -> QuerySet[AuditEntry] | N
 
     A record erased since (a provisional record folded into a known person) keeps its log.
     """
+    logged_people = people_whose_access_log_is_visible_to(user)
     entries = access_log_visible_to(user).filter(person_id=person_id).order_by("-sequence")
-    if not entries.exists() and not Person.objects.filter(pk=person_id).exists():
+    if not entries.exists() and not logged_people.filter(pk=person_id).exists():
         return None
     return entries
 
 
 def sweep_alerts(*, user: User) -> QuerySet[SweepAlert]:
     """Sweep alerts, the latest burst first: for those who read the access log, else none."""
-    if not has_capability(user, Capability.VIEW_AUDIT_LOG):
-        return SweepAlert.objects.none()
-    return SweepAlert.objects.order_by("-last_refusal_at")
+    return sweep_alerts_visible_to(user).order_by("-last_refusal_at")

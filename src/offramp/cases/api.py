@@ -11,8 +11,11 @@ from ninja import Field, Query, Router, Schema, Status
 from offramp.access.permissions import Capability, require_capability
 from offramp.access.scoping import (
     agenda_items_visible_to,
+    case_reviews_visible_to,
     cases_visible_to,
     meetings_visible_to,
+    panel_actions_completable_by,
+    placements_visible_to,
     referrals_visible_to,
 )
 from offramp.accounts.models import User
@@ -33,7 +36,6 @@ from offramp.cases.models import (
 )
 from offramp.cases.routing import suggest_route
 from offramp.cases.selectors import (
-    actions_completable_by,
     alerts_for,
     my_open_actions,
     reviews_due,
@@ -243,7 +245,7 @@ def list_my_actions(request: HttpRequest) -> list[PanelAction]:
 )
 def complete_action(request: HttpRequest, action_id: int, payload: ActionDoneIn) -> PanelAction:
     user = caller(request)
-    action = get_object_or_404(actions_completable_by(user), pk=action_id)
+    action = get_object_or_404(panel_actions_completable_by(user), pk=action_id)
     return action_complete(action=action, note=payload.note, actor=user)
 
 
@@ -380,9 +382,7 @@ def update_intervention(
     """Progress, a status change, or (when it finishes) the outcome of an intervention."""
     user = caller(request)
     require_capability(user, Capability.RUN_CASES)
-    placement = get_object_or_404(
-        Placement.objects.filter(case__in=cases_visible_to(user)), pk=placement_id
-    )
+    placement = get_object_or_404(placements_visible_to(user), pk=placement_id)
     placement = placement_update(
         placement=placement,
         update=PlacementUpdate(status=payload.status, note=payload.note, outcome=payload.outcome),
@@ -396,9 +396,7 @@ def hold_review(request: HttpRequest, review_id: int, payload: ReviewIn) -> Case
     """Holds a review or follow-up; a scheduled review of a case on a plan books the next."""
     user = caller(request)
     require_capability(user, Capability.RUN_CASES)
-    review = get_object_or_404(
-        CaseReview.objects.filter(case__in=cases_visible_to(user)), pk=review_id
-    )
+    review = get_object_or_404(case_reviews_visible_to(user), pk=review_id)
     return review_hold(
         review=review,
         request=ReviewRequest(

@@ -12,7 +12,10 @@ from django.db.models.functions import Coalesce
 
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
+    case_reviews_visible_to,
     cases_visible_to,
+    consent_records_visible_to,
+    panel_actions_owned_by,
     panel_actions_visible_to,
     referrals_visible_to,
 )
@@ -25,7 +28,6 @@ from .models import (
     CaseStatus,
     ConsentDecision,
     ConsentGiver,
-    ConsentRecord,
     PanelAction,
     ReviewKind,
     Route,
@@ -65,13 +67,13 @@ def cumulative_concern(user: User) -> list[Alert]:
     # never that others referred (and screened out) the same person before.
     if not has_capability(user, Capability.SCREEN_REFERRALS):
         return []
-    earlier_referrals = Referral.objects.filter(
+    earlier_referrals = referrals_visible_to(user).filter(
         person=OuterRef("person"),
         status=ReferralStatus.CLOSED,
         closure_reason__in=SCREENED_OUT_CLOSURES,
         received_at__lt=OuterRef("received_at"),
     )
-    earlier_cases = Case.objects.filter(
+    earlier_cases = cases_visible_to(user).filter(
         person=OuterRef("person"),
         route__in=SCREENED_OUT_ROUTES,
         opened_at__lt=OuterRef("received_at"),
@@ -131,9 +133,7 @@ def plan_drift(user: User, today: datetime.date) -> list[Alert]:
 def reviews_due(
     user: User, *, by: datetime.date, kinds: tuple[str, ...] = ()
 ) -> QuerySet[CaseReview]:
-    reviews = CaseReview.objects.filter(
-        case__in=cases_visible_to(user), held_on__isnull=True, due_on__lte=by
-    )
+    reviews = case_reviews_visible_to(user).filter(held_on__isnull=True, due_on__lte=by)
     if kinds:
         reviews = reviews.filter(kind__in=kinds)
     return reviews.select_related("case", "case__person").order_by("due_on", "id")
@@ -153,23 +153,20 @@ def overdue_actions(user: User, today: datetime.date) -> QuerySet[PanelAction]:
     )
 
 
-def actions_completable_by(user: User) -> QuerySet[PanelAction]:
-    """The owner marks their own action done; the coordinator may mark any."""
-    if has_capability(user, Capability.RUN_CASES):
-        return panel_actions_visible_to(user)
-    return PanelAction.objects.filter(owner=user)
-
-
 def my_open_actions(user: User) -> QuerySet[PanelAction]:
-    return PanelAction.objects.filter(owner=user, completed_at__isnull=True).select_related(
-        "case", "meeting"
+    return (
+        panel_actions_owned_by(user)
+        .filter(completed_at__isnull=True)
+        .select_related("case", "meeting")
     )
 
 
 def consent_withdrawn(user: User) -> list[Alert]:
-    person_consent = ConsentRecord.objects.filter(
-        case=OuterRef("pk"), giver=ConsentGiver.PERSON
-    ).order_by("-recorded_at", "-id")
+    person_consent = (
+        consent_records_visible_to(user)
+        .filter(case=OuterRef("pk"), giver=ConsentGiver.PERSON)
+        .order_by("-recorded_at", "-id")
+    )
     withdrawn = (
         cases_visible_to(user)
         .filter(status=CaseStatus.ON_PLAN)

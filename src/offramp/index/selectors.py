@@ -15,19 +15,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 
 from offramp.access.permissions import Capability, has_capability
-from offramp.access.scoping import match_reviews_visible_to, people_visible_to
+from offramp.access.scoping import (
+    agencies_knowing,
+    known_check_matches_to_follow_up,
+    match_reviews_visible_to,
+    merges_visible_to,
+    people_visible_to,
+    person_index_state,
+)
 from offramp.accounts.models import User
 from offramp.analysis.linkage import LinkageModel, MatchBand, Reason, find_candidates
 from offramp.audit.services import AuditObject
 from offramp.intake.models import ExtractKind, SourceRecord
-from offramp.people.models import AgencyIdentifier, Person
+from offramp.people.models import Person
 from offramp.people.selectors import PersonMatch, person_search
 
 from .frame import IndexFrame, index_frame
-from .models import KnownCheck, KnownCheckMatch, LinkageRun, MatchReview, PersonMerge, ReviewStatus
+from .models import KnownCheck, LinkageRun, MatchReview, PersonMerge, ReviewStatus
 
 # How many held records to score before grouping them by person: several may be one person.
 RECORDS_SCORED = 60
@@ -68,17 +75,8 @@ _frames: dict[tuple[object, ...], IndexFrame] = {}
 _frames_lock = threading.Lock()
 
 
-def _index_state() -> tuple[object, ...]:
-    people = Person.objects.aggregate(n=Count("pk"), changed=Max("updated_at"))
-    records = SourceRecord.objects.filter(person__isnull=False).aggregate(
-        n=Count("pk"), changed=Max("linked_at")
-    )
-    identifiers = AgencyIdentifier.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    return (*people.values(), *records.values(), *identifiers.values())
-
-
 def search_frame(run: LinkageRun) -> IndexFrame:
-    key = (run.pk, *_index_state())
+    key = (run.pk, *person_index_state())
     with _frames_lock:
         frame = _frames.get(key)
     if frame is None:
@@ -170,21 +168,6 @@ def is_person_known(
     )
 
 
-def agencies_knowing(person_ids: list[int]) -> dict[int, list[str]]:
-    """Per person, the names of the agencies holding a record or an identifier of them:
-    whom to ask, never what they hold."""
-    names: dict[int, set[str]] = defaultdict(set)
-    for person_id, agency in SourceRecord.objects.filter(person__in=person_ids).values_list(
-        "person_id", "agency__name"
-    ):
-        names[person_id].add(agency)
-    for person_id, agency in AgencyIdentifier.objects.filter(person__in=person_ids).values_list(
-        "person_id", "agency__name"
-    ):
-        names[person_id].add(agency)
-    return {person_id: sorted(found) for person_id, found in names.items()}
-
-
 @dataclass(frozen=True)
 class KnownTo:
     agency: str
@@ -195,8 +178,7 @@ class KnownTo:
 def known_to(person: Person) -> list[KnownTo]:
     """The person page's "Known to": which agency, what kind of record, the extract date."""
     rows = (
-        SourceRecord.objects.filter(person=person)
-        .values_list("agency__name", "batch__kind", "batch__extracted_on")
+        person.source_records.values_list("agency__name", "batch__kind", "batch__extracted_on")
         .distinct()
         .order_by("agency__name", "batch__kind", "-batch__extracted_on")
     )
@@ -223,10 +205,12 @@ def pending_reviews(user: User) -> QuerySet[MatchReview]:
     )
 
 
-def merges_of(person: Person) -> QuerySet[PersonMerge]:
+def merges_of(user: User, person: Person) -> QuerySet[PersonMerge]:
     """Merges into this person, newest first: its history, from which a merge is undone."""
-    return PersonMerge.objects.filter(target=person).select_related(
-        "source", "merged_by", "unmerged_by"
+    return (
+        merges_visible_to(user)
+        .filter(target=person)
+        .select_related("source", "merged_by", "unmerged_by")
     )
 
 
@@ -268,7 +252,7 @@ def _side(uid: str, record: SourceRecord | None, person: Person | None) -> Revie
             person=None,
         )
     assert person is not None
-    identifiers = AgencyIdentifier.objects.filter(person=person).select_related("agency")
+    identifiers = person.identifiers.select_related("agency")
     return ReviewSide(
         uid=uid,
         title=f"Person {person.pk} in the index",
@@ -303,9 +287,8 @@ class CheckToFollowUp:
 
 def checks_to_follow_up(user: User, checks: list[KnownCheck]) -> list[CheckToFollowUp]:
     found: dict[int, list[int]] = defaultdict(list)
-    for check_id, person_id in KnownCheckMatch.objects.filter(known_check__in=checks).values_list(
-        "known_check_id", "person_id"
-    ):
+    matches = known_check_matches_to_follow_up(user).filter(known_check__in=checks)
+    for check_id, person_id in matches.values_list("known_check_id", "person_id"):
         found[check_id].append(person_id)
     visible = people_visible_to(user).in_bulk([pk for pks in found.values() for pk in pks])
     return [

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from offramp.access.scoping import placements_counted_for_capacity
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Judgement
-from offramp.cases.models import OCCUPYING_STATUSES, Case, Placement
+from offramp.cases.models import OCCUPYING_STATUSES, Case
 from offramp.cases.routing import latest_completed_assessment
 from offramp.dates import age_on
 from offramp.framework import Framework
@@ -29,9 +30,8 @@ NO_ASSESSMENT = "No completed assessment yet: complete one to get suggested inte
 def places_in_use(programmes: Iterable[Programme]) -> dict[int, int]:
     """Places taken on each programme: placements planned or started (cases.OCCUPYING_STATUSES)."""
     counts = (
-        Placement.objects.filter(
-            programme__in=[p.pk for p in programmes], status__in=OCCUPYING_STATUSES
-        )
+        placements_counted_for_capacity()
+        .filter(programme__in=[p.pk for p in programmes], status__in=OCCUPYING_STATUSES)
         .values("programme_id")
         .annotate(taken=Count("pk"))
         .values_list("programme_id", "taken")

@@ -27,10 +27,14 @@ from offramp.access.naming import (
 )
 from offramp.access.permissions import Capability, has_capability
 from offramp.access.scoping import (
+    dismissed_suggestions_visible_to,
     groups_visible_to,
+    memberships_for_network_analysis,
     memberships_visible_to,
+    open_cases_partnership_wide,
     people_linkable_in_networks,
     relationships_visible_to,
+    ties_for_network_analysis,
 )
 from offramp.accounts.models import User
 from offramp.analysis.network import (
@@ -51,12 +55,10 @@ from offramp.analysis.network import (
 )
 from offramp.assessments.framework import current_framework
 from offramp.assessments.models import Assessment
-from offramp.cases.models import OPEN_STATUSES, Case
 from offramp.people.models import Person, PersonCategory
 
 from .models import (
     ROLE_LABELS,
-    DismissedSuggestion,
     GroupMembership,
     GroupStatus,
     OrganisedCrimeGroup,
@@ -136,7 +138,7 @@ def _load_network() -> LoadedNetwork:
         "confidence",
         "weight",
     )
-    tie_rows = list(Relationship.objects.order_by("pk").values_list(*tie_columns))
+    tie_rows = list(ties_for_network_analysis().order_by("pk").values_list(*tie_columns))
     ids, source, target, types, started, ended, confidence, weight = _columns(tie_rows, 8)
     ties = Ties.from_columns(
         ids=np.array(ids, dtype=np.int64),
@@ -149,7 +151,8 @@ def _load_network() -> LoadedNetwork:
         weight=np.array(weight, dtype=np.float64),
     )
     link_rows = list(
-        GroupMembership.objects.filter(category=PersonCategory.SUSPECT_OR_OFFENDER)
+        memberships_for_network_analysis()
+        .filter(category=PersonCategory.SUSPECT_OR_OFFENDER)
         .order_by("pk")
         .values_list("person_id", "group_id", "role", "started_on", "ended_on", "group__status")
     )
@@ -644,9 +647,9 @@ class PeripheryRow:
 
 def people_with_open_cases(person_ids: Iterable[int]) -> set[int]:
     return set(
-        Case.objects.filter(person_id__in=set(person_ids), status__in=OPEN_STATUSES).values_list(
-            "person_id", flat=True
-        )
+        open_cases_partnership_wide()
+        .filter(person_id__in=set(person_ids))
+        .values_list("person_id", flat=True)
     )
 
 
@@ -682,9 +685,9 @@ def assessment_suggestions(
         return {}
     found = person_exposure(user=user, person=assessment.person)
     dismissed = set(
-        DismissedSuggestion.objects.filter(assessment=assessment).values_list(
-            "factor_id", "relationship_id"
-        )
+        dismissed_suggestions_visible_to(user)
+        .filter(assessment=assessment)
+        .values_list("factor_id", "relationship_id")
     )
     return {
         s.factor_id: s

@@ -71,7 +71,9 @@ def person_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "can_decide_sharing": has_capability(user, Capability.DECIDE_SHARING),
             "known_to": known_to(person),
             "can_merge": has_capability(user, Capability.REVIEW_MATCHES),
-            "merges": merges_of(person) if has_capability(user, Capability.REVIEW_MATCHES) else [],
+            "merges": merges_of(user, person)
+            if has_capability(user, Capability.REVIEW_MATCHES)
+            else [],
         },
     )
 

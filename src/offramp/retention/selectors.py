@@ -12,17 +12,13 @@ from django.conf import settings
 from django.db.models import Max, QuerySet
 from django.utils import timezone
 
-from offramp.access.scoping import retention_reviews_visible_to
+from offramp.access.scoping import records_for_retention_schedule, retention_reviews_visible_to
 from offramp.accounts.models import User
 from offramp.assessments.models import (
-    Assessment,
     AssessmentStatus,
-    FactorJudgement,
     OverallConcern,
 )
-from offramp.audit.models import Event
-from offramp.people.models import Person
-from offramp.referrals.models import ClosureReason, Referral, ReferralStatus
+from offramp.referrals.models import ClosureReason, ReferralStatus
 
 from .models import RetentionReview, ReviewStatus
 from .schedule import PersonFacts, Schedule, load_schedule
@@ -72,11 +68,12 @@ def person_facts(person_ids: Iterable[int] | None = None) -> Iterator[PersonFact
     Last activity is the latest referral received or changing status, assessment started,
     judgement recorded or completed, and timeline event. Being viewed is not activity.
     """
-    people = Person.objects.all()
-    referrals = Referral.objects.all()
-    assessments = Assessment.objects.all()
-    events = Event.objects.all()
-    judgements = FactorJudgement.objects.all()
+    records = records_for_retention_schedule()
+    people = records.people
+    referrals = records.referrals
+    assessments = records.assessments
+    events = records.events
+    judgements = records.judgements
     if person_ids is not None:
         ids = list(person_ids)
         people = people.filter(pk__in=ids)
@@ -143,7 +140,8 @@ def person_facts(person_ids: Iterable[int] | None = None) -> Iterator[PersonFact
 def retained_until() -> dict[int, datetime.date]:
     """For each person, the latest next-review date a coordinator set when keeping them."""
     rows = (
-        RetentionReview.objects.filter(
+        records_for_retention_schedule()
+        .reviews.filter(
             status=ReviewStatus.RETAINED, person__isnull=False, next_review_on__isnull=False
         )
         .values("subject_id")

@@ -9,113 +9,93 @@ from datetime import date
 import pandas as pd
 from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
 
-from offramp.access.scoping import candidate_evidence_visible_to, candidates_visible_to
+from offramp.access.scoping import (
+    candidate_decisions_visible_to,
+    candidate_evidence_visible_to,
+    candidates_visible_to,
+    open_cases_partnership_wide,
+    open_referrals_partnership_wide,
+    partner_records_for_screening,
+)
 from offramp.accounts.models import User
 from offramp.analysis.screening import Rule, make_frame, national_rules
 from offramp.assessments.framework import current_framework
-from offramp.cases.models import OPEN_STATUSES, Case
-from offramp.intake.models import (
-    CareEpisode,
-    ImportedGroup,
-    ImportedMembership,
-    ImportedRelationship,
-    Offence,
-    PrisonRelease,
-    SchoolExclusion,
-    YouthOffendingOrder,
-)
+from offramp.cases.models import OPEN_STATUSES
 from offramp.people.models import Person
-from offramp.referrals.models import Referral, ReferralStatus
+from offramp.referrals.models import ReferralStatus
 
-from .models import CandidateDecision, CandidateEvidence
+from .models import CandidateEvidence
 
 Progress = Callable[[str, int, int], None]
 
-# frame -> (the linked records to read, the field giving each of the frame's columns, in order).
-# Only records linked to a person in the index are read: `record__person` is the link.
-_LINKED = {"record__person__isnull": False}
-_SOURCES: dict[str, tuple[Callable[[], QuerySet], tuple[str, ...]]] = {
+# frame -> the fields giving each of its columns, in order, from the linked partner records
+# that offramp.access.scoping.partner_records_for_screening hands the engine.
+_FIELDS: dict[str, tuple[str, ...]] = {
     "offences": (
-        lambda: Offence.objects.filter(**_LINKED),
-        (
-            "record__person_id",
-            "offence_date",
-            "offence_category",
-            "outcome",
-            "age_at_offence",
-            "agency__slug",
-        ),
+        "record__person_id",
+        "offence_date",
+        "offence_category",
+        "outcome",
+        "age_at_offence",
+        "agency__slug",
     ),
     "care_episodes": (
-        lambda: CareEpisode.objects.filter(**_LINKED),
-        ("record__person_id", "episode_type", "start_date", "end_date", "agency__slug"),
+        "record__person_id",
+        "episode_type",
+        "start_date",
+        "end_date",
+        "agency__slug",
     ),
     "youth_offending": (
-        lambda: YouthOffendingOrder.objects.filter(**_LINKED),
-        ("record__person_id", "order_type", "start_date", "end_date", "agency__slug"),
+        "record__person_id",
+        "order_type",
+        "start_date",
+        "end_date",
+        "agency__slug",
     ),
-    "prison_releases": (
-        lambda: PrisonRelease.objects.filter(**_LINKED),
-        ("record__person_id", "establishment", "release_date", "agency__slug"),
-    ),
-    "school_exclusions": (
-        lambda: SchoolExclusion.objects.filter(**_LINKED),
-        ("record__person_id", "exclusion_type", "exclusion_date", "agency__slug"),
-    ),
+    "prison_releases": ("record__person_id", "establishment", "release_date", "agency__slug"),
+    "school_exclusions": ("record__person_id", "exclusion_type", "exclusion_date", "agency__slug"),
     "memberships": (
-        lambda: ImportedMembership.objects.filter(**_LINKED),
-        (
-            "record__person_id",
-            "group_reference",
-            "role",
-            "start_date",
-            "end_date",
-            "agency__slug",
-        ),
+        "record__person_id",
+        "group_reference",
+        "role",
+        "start_date",
+        "end_date",
+        "agency__slug",
     ),
-    "groups": (lambda: ImportedGroup.objects.all(), ("reference", "status")),
+    "groups": ("reference", "status"),
     "relationships": (
-        lambda: ImportedRelationship.objects.filter(
-            record_a__person__isnull=False, record_b__person__isnull=False
-        ),
-        (
-            "record_a__person_id",
-            "record_b__person_id",
-            "kind",
-            "start_date",
-            "end_date",
-            "agency__slug",
-        ),
+        "record_a__person_id",
+        "record_b__person_id",
+        "kind",
+        "start_date",
+        "end_date",
+        "agency__slug",
     ),
 }
 
 
-def screening_frames(progress: Progress | None = None) -> dict[str, pd.DataFrame]:
+def screening_frames(actor: User, progress: Progress | None = None) -> dict[str, pd.DataFrame]:
     """The engine's frames, read from the intake records linked to people in the index."""
+    sources = partner_records_for_screening(actor)
     frames = {}
-    for done, (name, (records, fields)) in enumerate(_SOURCES.items(), start=1):
-        rows = records().order_by().values_list(*fields)
+    for done, (name, fields) in enumerate(_FIELDS.items(), start=1):
+        rows = sources[name].order_by().values_list(*fields)
         frames[name] = make_frame(name, rows.iterator(chunk_size=5000))
         if progress is not None:
-            progress(f"read {name}", done, len(_SOURCES))
+            progress(f"read {name}", done, len(_FIELDS))
     return frames
 
 
 # --- the candidates list ----------------------------------------------------------------------
 
 
-def _open_referral_or_case() -> Q:
-    return Q(pk__in=Case.objects.filter(status__in=OPEN_STATUSES).values("person")) | Q(
-        pk__in=Referral.objects.exclude(status=ReferralStatus.CLOSED).values("person")
-    )
-
-
 def open_work(person: Person) -> str:
     """What the partnership already has open for this person ("an open case", "an open
     referral"), or "" when nothing: a candidate with either is not asked about again."""
-    if Case.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
+    if person.cases.filter(status__in=OPEN_STATUSES).exists():
         return "an open case"
-    if Referral.objects.filter(person=person).exclude(status=ReferralStatus.CLOSED).exists():
+    if person.referrals.exclude(status=ReferralStatus.CLOSED).exists():
         return "an open referral"
     return ""
 
@@ -128,11 +108,16 @@ def candidates_listed_for(
     comes back only when new evidence appears). Filtered by factor, category and area."""
     evidence = candidate_evidence_visible_to(user)
     newest = evidence.filter(person=OuterRef("pk")).order_by("-first_found_at")
-    decided = CandidateDecision.objects.filter(person=OuterRef("pk")).order_by("-decided_at")
+    decided = (
+        candidate_decisions_visible_to(user).filter(person=OuterRef("pk")).order_by("-decided_at")
+    )
     people = (
         candidates_visible_to(user)
         .filter(merged_into__isnull=True)  # a record merged into another has left every list
-        .exclude(_open_referral_or_case())
+        .exclude(
+            Q(pk__in=open_cases_partnership_wide().values("person"))
+            | Q(pk__in=open_referrals_partnership_wide().values("person"))
+        )
         .annotate(
             newest_finding=Subquery(
                 newest.values("first_found_at")[:1], output_field=DateTimeField()

@@ -44,7 +44,7 @@ def run_screening(
     today = today or timezone.localdate()
     rules = rules or national_rules()
     started_at = timezone.now()
-    frames = screening_frames(progress)
+    frames = screening_frames(actor, progress)
     found = evaluate(rules, frames, today)
     if progress is not None:
         progress("rules evaluated", 0, 1)

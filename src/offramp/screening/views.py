@@ -19,7 +19,7 @@ from offramp.web.pagination import paginate
 from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from .forms import CandidateFilterForm, NotNowForm, ReferForm
-from .models import CandidateDecision, ScreeningRun
+from .models import ScreeningRun
 from .selectors import (
     areas_with_candidates,
     candidates_listed_for,
@@ -82,9 +82,7 @@ def candidate_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence": evidence_for(user, [person]).get(person.pk, []),
             "listed": listed,
             "open_work": open_work(person),
-            "decisions": CandidateDecision.objects.filter(person=person).select_related(
-                "decided_by", "referral"
-            ),
+            "decisions": person.candidate_decisions.select_related("decided_by", "referral"),
         },
     )
 

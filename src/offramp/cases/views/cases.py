@@ -16,6 +16,7 @@ from offramp.access.scoping import (
     events_visible_to,
     panel_actions_visible_to,
     people_visible_to,
+    placements_visible_to,
     referral_details_visible_to,
 )
 from offramp.accounts.models import User
@@ -98,29 +99,27 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 def _case_timeline(user: User, case: Case) -> QuerySet[Event]:
     """Events about this case, its panel hearings, plan and reviews, and the sharing done for
     it: not the person's whole history, which belongs to their record."""
-    contributions = Contribution.objects.filter(item__case=case)
-    related: list[tuple[type[Model], QuerySet]] = [
-        (Case, Case.objects.filter(pk=case.pk)),
-        (AgendaItem, case.agenda_items.all()),
+    contributions = case.agenda_items.filter(contributions__isnull=False).values("contributions")
+    ids_about_case: list[tuple[type[Model], QuerySet | list[int]]] = [
+        (Case, [case.pk]),
+        (AgendaItem, case.agenda_items.values("pk")),
         (Contribution, contributions),
+        # Each share of a contribution is of the case's person (cases.services.contribution_add).
         (
             Disclosure,
-            Disclosure.objects.filter(
-                object_type=Contribution._meta.model_name, object_id__in=contributions.values("pk")
-            ),
+            case.person.disclosures.filter(
+                object_type=Contribution._meta.model_name, object_id__in=contributions
+            ).values("pk"),
         ),
-        (PanelAction, case.actions.all()),
-        (ConsentRecord, case.consents.all()),
-        (Placement, case.placements.all()),
-        (CaseReview, case.reviews.all()),
-        (CaseLink, case.links.all()),
+        (PanelAction, case.actions.values("pk")),
+        (ConsentRecord, case.consents.values("pk")),
+        (Placement, case.placements.values("pk")),
+        (CaseReview, case.reviews.values("pk")),
+        (CaseLink, case.links.values("pk")),
     ]
     about_case = reduce(
         or_,
-        (
-            Q(object_type=model._meta.model_name, object_id__in=objects.values("pk"))
-            for model, objects in related
-        ),
+        (Q(object_type=model._meta.model_name, object_id__in=ids) for model, ids in ids_about_case),
     )
     return events_visible_to(user).filter(about_case).select_related("actor", "actor_agency")
 
@@ -226,9 +225,7 @@ def placement_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def placement_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.RUN_CASES)
     placement = get_visible_or_404(
-        Placement.objects.filter(case__in=cases_visible_to(user)).select_related(
-            "programme", "case__person"
-        ),
+        placements_visible_to(user).select_related("programme", "case__person"),
         pk,
     )
     case = placement.case

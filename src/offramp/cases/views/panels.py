@@ -123,7 +123,7 @@ def _meeting_page(
         agenda_items_visible_to(user).filter(meeting=meeting).select_related("case__person")
     )
     # Only the coordinator, who runs the meeting, is offered the cases it could still hear.
-    candidates = _agenda_candidates(user, meeting) if can_run else Case.objects.none()
+    candidates = _agenda_candidates(user, meeting) if can_run else cases_visible_to(user).none()
     audit_consultation(
         actor=user, subjects=[item.case for item in items] + list(candidates), purpose=PANEL_PURPOSE
     )

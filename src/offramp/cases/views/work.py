@@ -12,14 +12,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from offramp.access.permissions import Capability
-from offramp.access.scoping import cases_visible_to
+from offramp.access.scoping import (
+    case_reviews_visible_to,
+    panel_actions_completable_by,
+)
 from offramp.audit.services import audit_consultation
 from offramp.web.views.common import form_page, get_visible_or_404, require, submitted
 
 from ..dashboard import open_actions_due_first
 from ..forms import ActionDoneForm, ReviewDueFilterForm, ReviewForm
-from ..models import CaseReview
-from ..selectors import actions_completable_by, reviews_due
+from ..selectors import reviews_due
 from ..services import ReviewRequest, action_complete, review_hold
 from .common import (
     CASE_PURPOSE,
@@ -46,7 +48,7 @@ def my_actions_view(request: HttpRequest) -> HttpResponse:
 def action_done_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = case_reader(request)
     action = get_visible_or_404(
-        actions_completable_by(user).select_related("case__person", "owner"), pk
+        panel_actions_completable_by(user).select_related("case__person", "owner"), pk
     )
     audit_consultation(actor=user, subjects=[action.case], purpose=CASE_PURPOSE)
     form = ActionDoneForm(request.POST if request.method == "POST" else None)
@@ -90,7 +92,7 @@ def reviews_due_view(request: HttpRequest) -> HttpResponse:
 def review_hold_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = require(request, Capability.RUN_CASES)
     review = get_visible_or_404(
-        CaseReview.objects.filter(case__in=cases_visible_to(user)).select_related("case__person"),
+        case_reviews_visible_to(user).select_related("case__person"),
         pk,
     )
     case = review.case
