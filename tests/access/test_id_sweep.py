@@ -36,6 +36,7 @@ from offramp.cases.services import (
     meeting_attendance_record,
     panel_meeting_schedule,
 )
+from offramp.index.frame import person_uid
 from offramp.index.models import MatchReview
 from offramp.networks.models import GroupMembership, OrganisedCrimeGroup, Relationship
 from offramp.people.models import Person, PersonCategory
@@ -150,12 +151,13 @@ def _side_doors(
             schedule_version="sweep",
         )
     for one, other in ((kieran, connor), (leah, connor)):
-        left, right = sorted((one.pk, other.pk))
+        # Sides are sorted by their uid as text, as the model's constraint asks ("p10" < "p9").
+        left, right = sorted((one, other), key=lambda person: person_uid(person.pk))
         MatchReview.objects.create(
-            left_uid=f"p{left}",
-            right_uid=f"p{right}",
-            left_person_id=left,
-            right_person_id=right,
+            left_uid=person_uid(left.pk),
+            right_uid=person_uid(right.pk),
+            left_person=left,
+            right_person=right,
             match_probability=0.7,
         )
     group = OrganisedCrimeGroup.objects.create(

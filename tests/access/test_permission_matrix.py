@@ -894,18 +894,16 @@ def by_match_review(param: str) -> Callable[[World], list[Target]]:
     """A pair of the people behind two referrals, waiting for a reviewer."""
 
     def build(world: World) -> list[Target]:
+        from offramp.index.frame import person_uid
         from offramp.index.models import MatchReview
 
         def pair(first: Person, second: Person) -> MatchReview:
-            one, other = sorted((first.pk, second.pk))
+            # Sides are sorted by their uid as text, as the model's constraint asks.
+            one, other = sorted((first, second), key=lambda person: person_uid(person.pk))
             review, _ = MatchReview.objects.get_or_create(
-                left_uid=f"p{one}",
-                right_uid=f"p{other}",
-                defaults={
-                    "left_person_id": one,
-                    "right_person_id": other,
-                    "match_probability": 0.7,
-                },
+                left_uid=person_uid(one.pk),
+                right_uid=person_uid(other.pk),
+                defaults={"left_person": one, "right_person": other, "match_probability": 0.7},
             )
             return review
 
