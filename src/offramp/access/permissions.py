@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 
 from offramp.accounts.models import Role, User
 from offramp.agencies.models import Agency
+from offramp.sharing.models import DataSharingAgreement
 
 
 class Capability(StrEnum):
@@ -137,3 +138,9 @@ def may_reset_credentials(actor: User, user: User) -> bool:
     (`offramp changepassword`, `offramp unlock --reset-two-factor`), where the change is run
     by someone with the server's own access."""
     return is_administrator(actor) and user.pk == actor.pk
+
+
+def may_approve_agreement(actor: User, agreement: DataSharingAgreement) -> bool:
+    """A widened data sharing agreement takes a second administrator: anyone but the one who
+    last widened it (so one administrator alone never opens another agency's records)."""
+    return is_administrator(actor) and agreement.changed_by_id != actor.pk

@@ -157,6 +157,24 @@ class DataSharingAgreement(models.Model):
     review_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # An agreement widened in administration waits, unapproved, until a second administrator
+    # approves it (ADR 0011). Agreements made in code (setup, demo, tests) start approved.
+    approved_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The administrator who last added or widened it",
+    )
 
     class Meta:
         ordering = ["reference"]
@@ -164,8 +182,17 @@ class DataSharingAgreement(models.Model):
     def __str__(self) -> str:
         return f"{self.reference}: {self.title}"
 
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
+
     def in_force(self, on: date) -> bool:
-        return self.start_date <= on and (self.end_date is None or on <= self.end_date)
+        """Approved, started, and not ended. An agreement waiting for approval covers nothing."""
+        return (
+            self.approved
+            and self.start_date <= on
+            and (self.end_date is None or on <= self.end_date)
+        )
 
     def status_on(self, on: date) -> AgreementStatus:
         if on < self.start_date:

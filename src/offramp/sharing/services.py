@@ -10,16 +10,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from offramp.access.permissions import Capability, require_capability
+from offramp.access.permissions import (
+    Capability,
+    may_approve_agreement,
+    require_administrator,
+    require_capability,
+)
 from offramp.accounts.models import User
 from offramp.agencies.models import Agency
-from offramp.audit.models import EventCode
-from offramp.audit.services import event_record
+from offramp.audit.models import AuditAction, EventCode
+from offramp.audit.services import audit_record, event_record
 from offramp.dates import age_on
 from offramp.people.models import Person
 from offramp.referrals.models import ConsentStatus, Referral
@@ -134,6 +139,11 @@ def _agreement_gap(
     )
     for agreement in between:
         if agreement.covers_category(category) and not agreement.in_force(on):
+            if not agreement.approved:
+                return (
+                    f"{missing} ({agreement.reference} is waiting for a second administrator "
+                    "to approve it)"
+                )
             if on < agreement.start_date:
                 return f"{missing} ({agreement.reference} starts on {_day(agreement.start_date)})"
             assert agreement.end_date is not None
@@ -362,3 +372,110 @@ def public_interest_decision_record(
             subject=decision,
         )
     return decision
+
+
+# --- agreements changed in administration -------------------------------------------------
+# An agreement decides which agencies see each other's records, so one that widens sharing
+# takes two administrators (ADR 0011): the edit saves it unapproved, and it covers nothing
+# until a different administrator approves it. A change that only narrows takes effect at once.
+
+
+@dataclass(frozen=True)
+class AgreementTerms:
+    """What an agreement allows: everything whose change can widen sharing."""
+
+    parties: frozenset[int]
+    categories: frozenset[str]
+    lawful_basis: str
+    lawful_basis_detail: str
+    purpose: str
+    start_date: date
+    review_date: date
+    end_date: date | None
+
+    @classmethod
+    def of(cls, agreement: DataSharingAgreement, parties: Iterable[Agency]) -> "AgreementTerms":
+        return cls(
+            parties=frozenset(party.pk for party in parties),
+            categories=frozenset(agreement.data_categories),
+            lawful_basis=agreement.lawful_basis,
+            lawful_basis_detail=agreement.lawful_basis_detail,
+            purpose=agreement.purpose,
+            start_date=agreement.start_date,
+            review_date=agreement.review_date,
+            end_date=agreement.end_date,
+        )
+
+    def widened_by(self, after: "AgreementTerms") -> bool:
+        """Whether `after` allows anything these terms do not. A new basis or purpose counts
+        as wider: whether it is narrower is a judgement for the second administrator."""
+        ends_later = self.end_date is not None and (
+            after.end_date is None or after.end_date > self.end_date
+        )
+        return bool(
+            after.parties - self.parties
+            or after.categories - self.categories
+            or after.start_date < self.start_date
+            or after.review_date > self.review_date
+            or ends_later
+            or (after.lawful_basis, after.lawful_basis_detail)
+            != (self.lawful_basis, self.lawful_basis_detail)
+            or after.purpose != self.purpose
+        )
+
+
+def agreement_edit_settle(
+    *, agreement: DataSharingAgreement, editor: User, parties: Iterable[Agency]
+) -> bool:
+    """Before an administrator's add or edit is saved: a new agreement, or one the edit
+    widens, loses its approval and names the editor, who cannot approve it. True when the
+    agreement will wait for a second administrator (also when it was waiting already)."""
+    require_administrator(editor, to="change a data sharing agreement")
+    stored = (
+        DataSharingAgreement.objects.prefetch_related("parties").filter(pk=agreement.pk).first()
+        if agreement.pk is not None
+        else None
+    )
+    widens = stored is None or AgreementTerms.of(stored, stored.parties.all()).widened_by(
+        AgreementTerms.of(agreement, parties)
+    )
+    if widens:
+        agreement.approved_at = None
+        agreement.approved_by = None
+        agreement.changed_by = editor
+    return not agreement.approved
+
+
+def agreement_waiting_record(*, agreement: DataSharingAgreement, editor: User) -> None:
+    """Logs that the editor's change left the agreement waiting for approval (in the
+    transaction of the save)."""
+    audit_record(
+        action=AuditAction.ALTERATION,
+        actor=editor,
+        subject=agreement,
+        purpose="data sharing agreement waiting for a second administrator",
+    )
+
+
+def agreement_approve(*, agreement: DataSharingAgreement, approver: User) -> DataSharingAgreement:
+    """A second administrator approves a waiting agreement: from now it is in force on its
+    dates. Nobody approves a change they made."""
+    require_administrator(approver, to="approve a data sharing agreement")
+    with transaction.atomic():
+        agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.approved:
+            raise ValidationError(f"{agreement.reference} is already approved")
+        if not may_approve_agreement(approver, agreement):
+            raise PermissionDenied(
+                "You cannot approve a change you made: a second administrator must approve it."
+            )
+        agreement.approved_at = timezone.now()
+        agreement.approved_by = approver
+        agreement.save(update_fields=["approved_at", "approved_by"])
+        audit_record(
+            action=AuditAction.ALTERATION,
+            actor=approver,
+            subject=agreement,
+            purpose="data sharing agreement approved",
+        )
+    return agreement
