@@ -48,6 +48,7 @@ from offramp.audit.services import (
 )
 from offramp.intake.models import LinkMethod, SourceRecord
 from offramp.people.models import AgencyIdentifier, Ethnicity, IdentifierType, Person, Sex
+from offramp.planner import refresh_statistics
 
 from ..birth_dates import why_not_one_person
 from ..frame import (
@@ -222,6 +223,7 @@ def link_records(
         audit_record(
             action=AuditAction.COMBINATION, actor=actor, subject=run, purpose="record linkage"
         )
+        refresh_statistics(SourceRecord, Person)
     return run
 
 
